@@ -1,0 +1,171 @@
+"""The `ogi` command line. Researchers and scripts rely on it: keep names and outputs stable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ogi import commands
+from ogi.errors import CliError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Crawl, archive and parse Chinese government OGI annual reports.",
+)
+
+ArchiveOpt = Annotated[
+    Path | None,
+    typer.Option("--archive", envvar="OGI_ARCHIVE", help="Archive directory [default: ./ogi-data]"),
+]
+CatalogOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--catalog",
+        envvar="OGI_CATALOG",
+        help="SQLAlchemy URL of the catalog [default: SQLite inside the archive]",
+    ),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | jsonl | csv")]
+
+
+def _archive_dir(archive: Path | None) -> Path:
+    return archive if archive is not None else Path("ogi-data")
+
+
+@app.command()
+def crawl(
+    portals: Annotated[
+        Path | None,
+        typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
+    ] = None,
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    portal: Annotated[
+        list[str] | None, typer.Option("--portal", help="Only this portal (repeatable)")
+    ] = None,
+    start_url: Annotated[
+        list[str] | None, typer.Option("--start-url", help="Ad-hoc crawl from this URL")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Extraction processes")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")] = False,
+) -> None:
+    """Crawl the configured portals into the archive, then extract and parse new reports."""
+    commands.crawl(
+        portals_file=portals,
+        archive_dir=_archive_dir(archive),
+        catalog_url=catalog,
+        only=portal or [],
+        start_urls=start_url or [],
+        workers=workers,
+        quiet=quiet,
+    )
+
+
+@app.command()
+def reports(
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    fmt: FormatOpt = "table",
+    year: Annotated[int | None, typer.Option(help="Report year (the year reported on)")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency name contains this text")] = None,
+    parser_version: Annotated[
+        str | None, typer.Option(help="Show the results of this parser version")
+    ] = None,
+) -> None:
+    """One row per report (agency + year): its latest version."""
+    commands.reports(_archive_dir(archive), catalog, fmt, year, agency, parser_version)
+
+
+@app.command()
+def versions(
+    url: Annotated[str, typer.Argument(help="URL as crawled")],
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Every capture of URL, oldest first, with whether its content changed or it is gone."""
+    commands.versions(_archive_dir(archive), catalog, url, fmt)
+
+
+@app.command()
+def show(
+    capture_id: Annotated[int, typer.Argument(help="Capture id (from reports/versions)")],
+    raw: Annotated[bool, typer.Option("--raw", help="The body exactly as stored")] = False,
+    text: Annotated[bool, typer.Option("--text", help="The extracted text")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Metadata and provenance")] = False,
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Show one capture: --raw bytes, --text, or --json metadata with provenance."""
+    chosen = [name for name, on in (("raw", raw), ("text", text), ("json", as_json)) if on]
+    if len(chosen) > 1:
+        raise CliError("choose one of --raw, --text, --json")
+    commands.show(_archive_dir(archive), catalog, capture_id, chosen[0] if chosen else "json")
+
+
+@app.command()
+def reparse(
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Parser processes [default: all cores]")
+    ] = None,
+) -> None:
+    """Re-run the current parser over every stored text; older results stay."""
+    commands.reparse(_archive_dir(archive), catalog, workers)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="warc")] = "warc",
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Export the archive: --format warc writes every capture to one WARC/1.1 file."""
+    commands.export(_archive_dir(archive), catalog, fmt, out)
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Keep the demo archive in this directory")
+    ] = None,
+) -> None:
+    """Start a bundled sample portal on 127.0.0.1, crawl it and print the reports."""
+    commands.demo(keep)
+
+
+def main() -> None:
+    """Console-script entry: user errors become one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except CliError as err:
+        _fail(str(err), err.exit_code)
+    except commands.KNOWN_ERRORS as err:
+        _fail(commands.describe(err), 2)
+    except typer.Abort:
+        _fail("aborted", 130)
+    except (typer.Exit, SystemExit) as done:
+        sys.exit(getattr(done, "exit_code", getattr(done, "code", 0)))
+    except Exception as err:  # click usage errors arrive here too
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        raise
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"ogi: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Report rows for `ogi reports`: one per (agency, year), its latest captured version.
+
+The row layout is the stable public contract of `ogi reports --format jsonl|csv`;
+researchers' scripts read it, so fields are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from archive import Archive, ParsedCapture
+
+CONTACT_FIELDS = ("address", "phone", "email", "postcode", "website")
+CSV_FIELDS = (
+    "agency", "year", "title", "published", "url", "portal", "capture_id", "sha256",
+    "fetched_at", "media_type", "format", "versions", "contact_address", "contact_phone",
+    "contact_email", "contact_postcode", "contact_website", "stats_count",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    year: int | None = None
+    agency: str | None = None
+    parser_version: str | None = None
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, whatever zone the catalog handed back."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def report_rows(archive: Archive, parser: str, flt: ReportFilter) -> list[dict]:
+    """The latest version of every report matching the filter, sorted by agency and year."""
+    parsed = archive.parsed_captures(
+        parser=parser, parser_version=flt.parser_version, year=flt.year
+    )
+    rows = [_row(pc) for pc in _latest_per_report(parsed)]
+    if flt.agency:
+        rows = [r for r in rows if flt.agency in (r["agency"] or "")]
+    return sorted(rows, key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
+
+
+def _report_key(pc: ParsedCapture) -> tuple[str, int | None]:
+    agency = pc.agency or pc.result.get("agency") or pc.capture.portal or ""
+    return agency, pc.year
+
+
+def _latest_per_report(parsed: Iterable[ParsedCapture]) -> Iterator[ParsedCapture]:
+    latest: dict[tuple[str, int | None], ParsedCapture] = {}
+    for pc in parsed:
+        key = _report_key(pc)
+        best = latest.get(key)
+        if best is None or _newer(pc, best):
+            latest[key] = pc
+    return iter(latest.values())
+
+
+def _newer(a: ParsedCapture, b: ParsedCapture) -> bool:
+    """HTML pages win over attachments of the same report only when equally recent."""
+    return (a.capture.fetched_at, a.capture.id) > (b.capture.fetched_at, b.capture.id)
+
+
+def _row(pc: ParsedCapture) -> dict:
+    result, cap = pc.result, pc.capture
+    contact = result.get("contact") or {}
+    return {
+        "agency": _report_key(pc)[0] or None,
+        "year": pc.year,
+        "title": result.get("title"),
+        "published": result.get("published"),
+        "url": cap.url,
+        "portal": cap.portal,
+        "capture_id": cap.id,
+        "sha256": cap.sha256,
+        "fetched_at": iso_utc(cap.fetched_at),
+        "media_type": cap.media_type,
+        "format": result.get("format"),
+        "versions": pc.versions,
+        "contact": {k: contact.get(k) for k in CONTACT_FIELDS},
+        "stats": [_stat(s) for s in result.get("stats") or []],
+    }
+
+
+def _stat(stat: dict) -> dict:
+    keep = ("key", "table", "row", "column", "unit", "value")
+    return {k: stat.get(k) for k in keep}
+
+
+def to_jsonl(rows: Iterable[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def to_csv(rows: Iterable[dict]) -> str:
+    """Flat CSV: contact fields spread out, statistics counted (full data: jsonl/export)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        flat = {k: r[k] for k in CSV_FIELDS if k in r}
+        flat.update({f"contact_{k}": r["contact"].get(k) for k in CONTACT_FIELDS})
+        flat["stats_count"] = len(r["stats"])
+        writer.writerow(flat)
+    return out.getvalue()
