@@ -1,12 +1,16 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make crawl   — install, then crawl settings/portals.toml into ./ogi-data
-#   make test    — install (incl. test tools), then lint and run the whole test suite
+#   make test    — install (with test tools and the document converters), lint, run all tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
+# Converters the extractors call (DOC/WPS via LibreOffice, antiword as fallback; OCR for
+# scanned PDFs) and a CJK font the OCR test draws with. Installed when missing.
+APT_PACKAGES := libreoffice-writer-nogui antiword tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: crawl test lint demo bench clean
+.PHONY: crawl test lint demo system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +18,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-crawl: $(STAMP)
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+crawl: $(STAMP) system-deps
 	$(BIN)/ogi crawl $(ARGS)
 
 demo: $(STAMP)
@@ -24,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

@@ -52,6 +52,10 @@ def crawl(
         list[str] | None, typer.Option("--start-url", help="Ad-hoc crawl from this URL")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Extraction processes")] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", help="Override a Scrapy setting: NAME=VALUE (repeatable)"),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")] = False,
 ) -> None:
     """Crawl the configured portals into the archive, then extract and parse new reports."""
@@ -63,6 +67,7 @@ def crawl(
         start_urls=start_url or [],
         workers=workers,
         quiet=quiet,
+        settings=commands.parse_settings(setting or []),
     )
 
 

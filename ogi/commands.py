@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from crawler.portals import Portal, PortalFileError, adhoc_portal, load_portals
 from rich.console import Console
 
 import parser as report_parser
 from archive import Archive, ArchiveError, CaptureInfo
+from crawler.portals import Portal, PortalFileError, adhoc_portal, load_portals
 from ogi import pipeline, render
 from ogi.errors import CliError
 from ogi.reports import ReportFilter, report_rows, to_csv, to_jsonl
@@ -66,6 +66,27 @@ def select_portals(
     if start_urls:
         portals = [p.with_start_urls(start_urls) for p in portals]
     return portals
+
+
+def parse_settings(pairs: list[str]) -> dict[str, object]:
+    """NAME=VALUE pairs; values read as JSON when they parse (0, false, [..]), else text."""
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--set wants NAME=VALUE, got {pair!r}")
+        settings[name.strip()] = _setting_value(value.strip())
+    return settings
+
+
+def _setting_value(text: str) -> object:
+    lowered = {"true": True, "false": False}.get(text.lower())
+    if lowered is not None:
+        return lowered
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def crawl(

@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
 import extract
 import parser as report_parser
 from archive import Archive, CaptureInfo
+from extract.sandbox import SandboxError, SandboxPool, preload_extractors, sandbox_failure
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -157,12 +158,15 @@ def store_result(archive: Archive, result: JobResult) -> bool:
 
 
 def process_jobs(
-    archive: Archive, jobs: Iterable[Job], *, workers: int | None = None
+    archive: Archive,
+    jobs: Iterable[Job],
+    *,
+    workers: int | None = None,
+    limits: Limits | None = None,
 ) -> ProcessStats:
-    """Run jobs on ``workers`` processes (1 = in this process) and store the results."""
-    workers = workers or os.cpu_count() or 1
+    """Run jobs in sandboxed worker processes and store the results in this process."""
     texts = reports = errors = 0
-    for result in _results(jobs, workers):
+    for result in _sandboxed(jobs, workers or os.cpu_count() or 1, limits or Limits()):
         texts += 1
         errors += result.extraction.error is not None
         reports += store_result(archive, result)
@@ -170,25 +174,38 @@ def process_jobs(
     return ProcessStats(texts=texts, reports=reports, errors=errors)
 
 
-def _results(jobs: Iterable[Job], workers: int) -> Iterator[JobResult]:
-    if workers <= 1:
-        yield from map(run_job, jobs)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from bounded_map(pool, run_job, jobs, window=workers * 4)
+@dataclass(frozen=True)
+class Limits:
+    """Per-document limits: a hostile file costs one document, never the crawl."""
+
+    timeout_s: float = 120.0
+    memory_mb: int = 1536
 
 
-def bounded_map(
-    pool: Executor, fn: Callable[[T], R], items: Iterable[T], *, window: int
-) -> Iterator[R]:
-    """Like ``pool.map`` but with at most ``window`` items in flight, in input order."""
-    pending: deque[Future[R]] = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+def _sandboxed(jobs: Iterable[Job], workers: int, limits: Limits) -> Iterator[JobResult]:
+    preload_extractors()
+    pool = SandboxPool(workers, limits.timeout_s, limits.memory_mb, initializer=preload_extractors)
+    try:
+        pending: deque[tuple[Job, Future[JobResult]]] = deque()
+        for job in jobs:
+            pending.append((job, pool.submit(run_job, job)))
+            if len(pending) >= workers * 3:
+                yield _settled(*pending.popleft(), pool)
+        while pending:
+            yield _settled(*pending.popleft(), pool)
+    finally:
+        pool.shutdown(cancel_pending=True)
+
+
+def _settled(job: Job, future: Future[JobResult], pool: SandboxPool) -> JobResult:
+    """The job's result, or an extraction error naming the limit the sandbox enforced."""
+    try:
+        return future.result()
+    except SandboxError as exc:
+        failed = sandbox_failure(exc.reason, str(exc), pool)
+    except Exception as exc:  # the worker raised something run_job did not catch
+        failed = sandbox_failure("worker_crashed", f"{type(exc).__name__}: {exc}"[:300], pool)
+    return JobResult(job.sha256, failed, None, None, None, False)
 
 
 def process_pending(archive: Archive, *, workers: int | None = None) -> ProcessStats:
@@ -222,24 +239,30 @@ def run_reparse(job: ReparseJob) -> ReparseResult:
 
 
 def reparse_all(archive: Archive, *, workers: int | None = None) -> ProcessStats:
-    """Re-run the current parser over every stored text; older parse rows stay."""
+    """Re-run the current parser over every stored text on all cores; older rows stay."""
     workers = workers or os.cpu_count() or 1
-    jobs = (ReparseJob(t.id, t.text, t.meta or {}, None) for t in list(archive.texts()) if t.text)
-    texts = reports = 0
-    if workers <= 1:
-        results: Iterator[ReparseResult] = map(run_reparse, jobs)
-        reports, texts = _store_reparses(archive, results)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = bounded_map(pool, run_reparse, jobs, window=workers * 8)
-            reports, texts = _store_reparses(archive, results)
+    jobs = ((ReparseJob(t.id, t.text, t.meta or {}, None),) for t in archive.texts() if t.text)
+    pool = SandboxPool(workers, Limits().timeout_s, Limits().memory_mb, prefetch=4)
+    try:
+        futures = pool.map_bounded(run_reparse, jobs, window=workers * 16)
+        reports, texts, failed = _store_reparses(archive, futures)
+    finally:
+        pool.shutdown(cancel_pending=True)
     archive.flush()
-    return ProcessStats(texts=texts, reports=reports)
+    return ProcessStats(texts=texts, reports=reports, errors=failed)
 
 
-def _store_reparses(archive: Archive, results: Iterable[ReparseResult]) -> tuple[int, int]:
-    reports = texts = 0
-    for r in results:
+def _store_reparses(
+    archive: Archive, futures: Iterable[Future[ReparseResult]]
+) -> tuple[int, int, int]:
+    reports = texts = failed = 0
+    for future in futures:
+        try:
+            r = future.result()
+        except Exception as exc:  # a text that hangs or crashes the parser: logged, skipped
+            log.warning("reparse failed: %s", exc)
+            failed += 1
+            continue
         archive.add_parse(
             text_id=r.text_id,
             parser=report_parser.PARSER_NAME,
@@ -251,4 +274,4 @@ def _store_reparses(archive: Archive, results: Iterable[ReparseResult]) -> tuple
         )
         texts += 1
         reports += r.is_report
-    return reports, texts
+    return reports, texts, failed

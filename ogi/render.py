@@ -78,9 +78,15 @@ def reports_table(rows: list[dict]) -> Table:
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
-            r["agency"] or "", str(r["year"] or ""), r["title"] or "", r["published"] or "",
-            r["format"] or "", str(len(r["stats"])), str(r["versions"]), str(r["capture_id"]),
-        )  # fmt: skip
+            r["agency"] or "",
+            str(r["year"] or ""),
+            r["title"] or "",
+            r["published"] or "",
+            r["format"] or "",
+            str(len(r["stats"])),
+            str(r["versions"]),
+            str(r["capture_id"]),
+        )
     return table
 
 

@@ -17,10 +17,25 @@ from archive import Archive, ParsedCapture
 
 CONTACT_FIELDS = ("address", "phone", "email", "postcode", "website")
 CSV_FIELDS = (
-    "agency", "year", "title", "published", "url", "portal", "capture_id", "sha256",
-    "fetched_at", "media_type", "format", "versions", "contact_address", "contact_phone",
-    "contact_email", "contact_postcode", "contact_website", "stats_count",
-)  # fmt: skip
+    "agency",
+    "year",
+    "title",
+    "published",
+    "url",
+    "portal",
+    "capture_id",
+    "sha256",
+    "fetched_at",
+    "media_type",
+    "format",
+    "versions",
+    "contact_address",
+    "contact_phone",
+    "contact_email",
+    "contact_postcode",
+    "contact_website",
+    "stats_count",
+)
 
 
 @dataclass(frozen=True)
@@ -48,31 +63,41 @@ def report_rows(archive: Archive, parser: str, flt: ReportFilter) -> list[dict]:
     return sorted(rows, key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
 
 
+def _agency(pc: ParsedCapture) -> str:
+    return pc.agency or pc.result.get("agency") or pc.capture.portal or ""
+
+
 def _report_key(pc: ParsedCapture) -> tuple[str, int | None]:
-    agency = pc.agency or pc.result.get("agency") or pc.capture.portal or ""
-    return agency, pc.year
+    """One report = one agency and year, whichever page or attachment carries it."""
+    return pc.result.get("agency_normalized") or _agency(pc), pc.year
 
 
 def _latest_per_report(parsed: Iterable[ParsedCapture]) -> Iterator[ParsedCapture]:
-    latest: dict[tuple[str, int | None], ParsedCapture] = {}
+    best: dict[tuple[str, int | None], ParsedCapture] = {}
     for pc in parsed:
         key = _report_key(pc)
-        best = latest.get(key)
-        if best is None or _newer(pc, best):
-            latest[key] = pc
-    return iter(latest.values())
+        if key not in best or _rank(pc) > _rank(best[key]):
+            best[key] = pc
+    return iter(best.values())
 
 
-def _newer(a: ParsedCapture, b: ParsedCapture) -> bool:
-    """HTML pages win over attachments of the same report only when equally recent."""
-    return (a.capture.fetched_at, a.capture.id) > (b.capture.fetched_at, b.capture.id)
+def _rank(pc: ParsedCapture) -> tuple[int, int, datetime, int]:
+    """The capture that stands for a report: the document holding its data (an article
+    page that only links its PDF holds none), then its newest version."""
+    result = pc.result
+    return (
+        len(result.get("stats") or []),
+        len(result.get("sections") or {}),
+        pc.capture.fetched_at,
+        pc.capture.id,
+    )
 
 
 def _row(pc: ParsedCapture) -> dict:
     result, cap = pc.result, pc.capture
     contact = result.get("contact") or {}
     return {
-        "agency": _report_key(pc)[0] or None,
+        "agency": _agency(pc) or None,
         "year": pc.year,
         "title": result.get("title"),
         "published": result.get("published"),

@@ -13,9 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "parser"))
 
 from golden_compare import Case, cases
-from render import to_docx, to_html, to_pdf
 
 from extract import extract
+from mockportal.render import to_docx, to_html, to_pdf
 from parser import parse
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -13,7 +13,9 @@ import io
 import re
 from dataclasses import dataclass
 
-from parser.vocabulary import VALUE_TOKEN_RE
+# A cell that is a value, not a label (parser.vocabulary has the same rule; mockportal
+# stays independent of the code it is used to test).
+VALUE_TOKEN_RE = re.compile(r"^(?:[+-]?\d[\d,]*(?:\.\d+)?|/|／|无|—{1,2}|-{1,2}|－)$")
 
 _HEADING_RE = re.compile(r"^\s*(#{1,6})\s*(.*?)\s*$")
 
@@ -79,6 +81,19 @@ def title_of(text: str) -> str:
 def to_html(text: str, title: str | None = None) -> bytes:
     """A portal-like article page: ArticleTitle meta, a TRS_Editor content div whose
     headings are bold paragraphs (as TRS editors write them), real <table>s."""
+    title = html.escape(title or title_of(text))
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="ArticleTitle" content="{title}"></head><body>'
+        f'<div class="header">网站首页 | 政务公开</div><div class="TRS_Editor">'
+        + html_content(text)
+        + "</div></body></html>"
+    )
+    return page.encode("utf-8")
+
+
+def html_content(text: str) -> str:
+    """The article body: bold-paragraph headings, paragraphs, real <table>s."""
     body = []
     for b in blocks(text):
         if b.rows:
@@ -87,22 +102,18 @@ def to_html(text: str, title: str | None = None) -> bytes:
             body.append(f"<p><strong>{html.escape(b.text)}</strong></p>")
         else:
             body.append(f"<p>{html.escape(b.text)}</p>")
-    title = html.escape(title or title_of(text))
-    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
-            f'<meta name="ArticleTitle" content="{title}"></head><body>'
-            f'<div class="header">网站首页 | 政务公开</div><div class="TRS_Editor">'
-            + "\n".join(body) + "</div></body></html>")  # fmt: skip
-    return page.encode("utf-8")
+    return "\n".join(body)
 
 
 def _html_table(rows: tuple[tuple[str, ...], ...]) -> str:
     out = ['<table border="1">']
     for row in rows:
         cells = "".join(
-            f'<td colspan="{n}">{html.escape(row[i])}</td>' if n > 1
+            f'<td colspan="{n}">{html.escape(row[i])}</td>'
+            if n > 1
             else f"<td>{html.escape(row[i])}</td>"
             for i, n in spans(row)
-        )  # fmt: skip
+        )
         out.append(f"<tr>{cells}</tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -146,27 +157,33 @@ def to_pdf(text: str, title: str | None = None) -> bytes:
     from reportlab.platypus import Paragraph, Preformatted, SimpleDocTemplate, Table, TableStyle
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=16,
-                          wordWrap="CJK", spaceAfter=4)  # fmt: skip
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6.5, leading=8,
-                          wordWrap="CJK")  # fmt: skip
+    body = ParagraphStyle(
+        "body", fontName="STSong-Light", fontSize=10.5, leading=16, wordWrap="CJK", spaceAfter=4
+    )
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6.5, leading=8, wordWrap="CJK")
     story = []
     width = A4[0] - 72
     for b in blocks(text):
         if not b.rows:
             spaced = re.search(r"\S {2,}\S", b.text.strip())
-            flow = Preformatted(b.text.rstrip(), body) if spaced else Paragraph(
-                html.escape(b.text), body)  # fmt: skip
+            flow = (
+                Preformatted(b.text.rstrip(), body)
+                if spaced
+                else Paragraph(html.escape(b.text), body)
+            )
             story.append(flow)
             continue
         data = [[Paragraph(html.escape(c), cell) for c in row] for row in b.rows]
         ncols = len(b.rows[0])
-        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]  # fmt: skip
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
         for r, row in enumerate(b.rows):
             style += [("SPAN", (s, r), (s + n - 1, r)) for s, n in spans(row) if n > 1]
         story.append(Table(data, colWidths=[width / ncols] * ncols, style=TableStyle(style)))
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=36, rightMargin=36,
-                      title=title or title_of(text)).build(story)  # fmt: skip
+    SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=36, rightMargin=36, title=title or title_of(text)
+    ).build(story)
     return buf.getvalue()

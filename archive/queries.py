@@ -1,0 +1,258 @@
+"""Read queries over the catalog, returning the plain records of archive.types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
+from archive.records import warc_date
+from archive.resources import ResourceState, url_hash
+from archive.types import CaptureInfo, ParsedCapture, RunInfo, TextInfo
+
+C = Capture.__table__.c
+R = Resource.__table__.c
+T = TextRow.__table__.c
+P = ParseRow.__table__.c
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def load_resource(conn: Connection, url: str) -> ResourceState | None:
+    row = conn.execute(sa.select(Resource.__table__).where(R.url_hash == url_hash(url))).first()
+    if row is None:
+        return None
+    state = ResourceState(
+        resource_id=row.id,
+        latest_sha256=row.latest_sha256,
+        latest_payload_capture=row.latest_payload_capture_id,
+        ever_ok=row.ever_ok,
+        gone_at=utc(row.gone_at),
+    )
+    if row.latest_payload_capture_id is not None:
+        cap = conn.execute(
+            sa.select(C.warc_record_id, C.final_url, C.fetched_at).where(
+                C.id == row.latest_payload_capture_id
+            )
+        ).first()
+        if cap is not None:
+            state.refers_to = (cap.warc_record_id, cap.final_url, warc_date(utc(cap.fetched_at)))  # type: ignore[arg-type]
+    return state
+
+
+def warc_file_ends(conn: Connection) -> dict[str, int]:
+    """Per WARC file, the end of the last catalogued record (request or response)."""
+    ends: dict[str, int] = {}
+    stmt = sa.select(
+        C.warc_file,
+        sa.func.max(C.warc_offset + C.warc_length),
+        sa.func.max(C.request_offset + C.request_length),
+    ).group_by(C.warc_file)
+    for name, a, b in conn.execute(stmt):
+        ends[name] = max(int(a or 0), int(b or 0))
+    return ends
+
+
+def _gone_flags(conn: Connection, resource_ids: set[int]) -> dict[int, bool]:
+    if not resource_ids:
+        return {}
+    rows = conn.execute(sa.select(R.id, R.gone_at).where(R.id.in_(resource_ids)))
+    return {rid: gone is not None for rid, gone in rows}
+
+
+def _info(row: Any, url: str, gone: bool = False) -> CaptureInfo:
+    """``gone`` is per capture: this fetch found the URL gone (404/410 after a success)."""
+    return CaptureInfo(
+        id=row.id,
+        url=url,
+        requested_url=row.requested_url,
+        final_url=row.final_url,
+        redirect_chain=tuple(row.redirect_chain or ()),
+        method=row.method,
+        status=row.status,
+        response_headers=tuple(tuple(h) for h in row.response_headers or ()),  # type: ignore[misc]
+        fetched_at=utc(row.fetched_at),
+        sha256=row.sha256,
+        size=row.size,  # type: ignore[arg-type]
+        media_type=row.media_type,
+        charset=row.charset,
+        warc_file=row.warc_file,
+        warc_offset=row.warc_offset,
+        warc_length=row.warc_length,
+        run_id=row.run_id,
+        portal=row.portal,
+        found_from=row.found_from,
+        anchor_text=row.anchor_text,
+        depth=row.depth,
+        candidate=row.candidate,
+        is_revisit=row.is_revisit,
+        revisit_of=row.revisit_of,
+        changed=row.change == "changed",
+        gone=row.change == "gone",
+        change=row.change,
+    )
+
+
+def _select_captures() -> sa.Select[Any]:
+    return sa.select(Capture.__table__, R.url.label("resource_url")).join(
+        Resource.__table__, R.id == C.resource_id
+    )
+
+
+def _infos(conn: Connection, stmt: sa.Select[Any]) -> list[CaptureInfo]:
+    rows = conn.execute(stmt).all()
+    gone = _gone_flags(conn, {r.resource_id for r in rows})
+    return [_info(r, r.resource_url, gone.get(r.resource_id, False)) for r in rows]
+
+
+def capture_by_id(conn: Connection, capture_id: int) -> CaptureInfo | None:
+    found = _infos(conn, _select_captures().where(C.id == capture_id))
+    return found[0] if found else None
+
+
+def request_span(conn: Connection, capture_id: int) -> tuple[int, int]:
+    row = conn.execute(
+        sa.select(C.request_offset, C.request_length).where(C.id == capture_id)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def captures_of_url(conn: Connection, url: str) -> list[CaptureInfo]:
+    stmt = _select_captures().where(R.url_hash == url_hash(url)).order_by(C.fetched_at, C.id)
+    return _infos(conn, stmt)
+
+
+def captures(conn: Connection, *, run_id: int | None, candidates_only: bool) -> list[CaptureInfo]:
+    stmt = _select_captures().order_by(C.id)
+    if run_id is not None:
+        stmt = stmt.where(C.run_id == run_id)
+    if candidates_only:
+        stmt = stmt.where(C.candidate.is_(True))
+    return _infos(conn, stmt)
+
+
+def runs(conn: Connection) -> list[RunInfo]:
+    rows = conn.execute(sa.select(CrawlRun.__table__).order_by(CrawlRun.id)).all()
+    return [
+        RunInfo(
+            id=r.id,
+            started_at=utc(r.started_at),
+            finished_at=utc(r.finished_at),  # type: ignore[arg-type]
+            host=r.host,
+            software=r.software,
+            settings_digest=r.settings_digest,
+            portals_digest=r.portals_digest,
+            stats=r.stats or {},
+        )
+        for r in rows
+    ]
+
+
+def find_id(conn: Connection, table: sa.Table, key: dict[str, Any]) -> int | None:
+    stmt = sa.select(table.c.id).where(*(table.c[k] == v for k, v in key.items()))
+    found = conn.execute(stmt).scalar()
+    return int(found) if found is not None else None
+
+
+def text_ids(conn: Connection) -> list[int]:
+    return list(conn.execute(sa.select(T.id).order_by(T.id)).scalars())
+
+
+def texts(
+    conn: Connection, *, sha256: str | None = None, ids: list[int] | None = None
+) -> list[TextInfo]:
+    stmt = sa.select(TextRow.__table__).order_by(T.id)
+    if sha256 is not None:
+        stmt = stmt.where(T.sha256 == sha256)
+    if ids is not None:
+        stmt = stmt.where(T.id.in_(ids))
+    return [
+        TextInfo(
+            id=r.id,
+            sha256=r.sha256,
+            extractor=r.extractor,
+            extractor_version=r.extractor_version,
+            options=r.options or {},
+            text=r.text,
+            error=r.error,
+            meta=r.meta or {},
+            created_at=utc(r.created_at),
+        )  # type: ignore[arg-type]
+        for r in conn.execute(stmt)
+    ]
+
+
+def parser_versions(conn: Connection, parser: str) -> list[str]:
+    stmt = (
+        sa.select(P.parser_version, sa.func.max(P.id).label("last"))
+        .where(P.parser == parser)
+        .group_by(P.parser_version)
+        .order_by(sa.text("last"))
+    )
+    return [r[0] for r in conn.execute(stmt)]
+
+
+def newest_parser_version(conn: Connection, parser: str) -> str | None:
+    versions = parser_versions(conn, parser)
+    return versions[-1] if versions else None
+
+
+def parsed_captures(
+    conn: Connection, parser: str, version: str, *, year: int | None, agency: str | None
+) -> list[ParsedCapture]:
+    """Every non-revisit capture whose payload's text this parser version read as a report."""
+    stmt = (
+        _select_captures()
+        .add_columns(
+            P.id.label("parse_id"),
+            P.text_id,
+            P.result,
+            P.agency.label("p_agency"),
+            P.year.label("p_year"),
+        )
+        .join(TextRow.__table__, T.sha256 == C.sha256)
+        .join(ParseRow.__table__, P.text_id == T.id)
+        .where(P.parser == parser, P.parser_version == version, P.is_report.is_(True))
+        .where(C.is_revisit.is_(False), C.status >= 200, C.status < 300)
+        .order_by(C.id, P.id)
+    )
+    if year is not None:
+        stmt = stmt.where(P.year == year)
+    if agency is not None:
+        stmt = stmt.where(P.agency.contains(agency))
+    rows = conn.execute(stmt).all()
+    counts = _version_counts(conn, {r.resource_id for r in rows})
+    gone = _gone_flags(conn, {r.resource_id for r in rows})
+    return [
+        ParsedCapture(
+            capture=_info(r, r.resource_url, gone.get(r.resource_id, False)),
+            text_id=r.text_id,
+            parse_id=r.parse_id,
+            parser_version=version,
+            result=r.result,
+            agency=r.p_agency,
+            year=r.p_year,
+            versions=counts.get(r.resource_id, 1),
+        )
+        for r in rows
+    ]
+
+
+def _version_counts(conn: Connection, resource_ids: set[int]) -> dict[int, int]:
+    """Payload versions per URL (new + changed captures); unchanged recaptures are not."""
+    if not resource_ids:
+        return {}
+    stmt = (
+        sa.select(C.resource_id, sa.func.count())
+        .where(C.resource_id.in_(resource_ids), C.change.in_(("new", "changed")))
+        .group_by(C.resource_id)
+    )
+    return {rid: int(n) for rid, n in conn.execute(stmt)}

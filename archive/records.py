@@ -1,0 +1,87 @@
+"""Build the WARC records of one fetch: request, response or revisit, warcio-shaped."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+from archive.types import FetchRecord
+from archive.warcfile import new_writer
+
+DROP_RESPONSE_HEADERS = {"content-length", "transfer-encoding"}
+_builder = new_writer(io.BytesIO())
+
+
+def warc_date(moment: datetime) -> str:
+    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+
+
+def response_headers(fetch: FetchRecord) -> StatusAndHeaders:
+    """Headers as received, with lengths matching the stored (decoded) body."""
+    kept = [(k, v) for k, v in fetch.response_headers if k.lower() not in DROP_RESPONSE_HEADERS]
+    kept.append(("Content-Length", str(len(fetch.body))))
+    status = f"{fetch.status} {fetch.reason or ''}".strip()
+    return StatusAndHeaders(status, kept, protocol="HTTP/1.1")
+
+
+def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
+    parts = urlsplit(fetch.final_url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    headers = list(fetch.request_headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    http = StatusAndHeaders(f"{fetch.method} {target} HTTP/1.1", headers, is_http_request=True)
+    return _builder.create_warc_record(
+        fetch.final_url,
+        "request",
+        payload=io.BytesIO(fetch.request_body),
+        length=len(fetch.request_body),
+        http_headers=http,
+        warc_headers_dict=_common(fetch, {"WARC-Concurrent-To": concurrent_to}),
+    )
+
+
+def response_record(fetch: FetchRecord, extra: dict[str, str]) -> ArcWarcRecord:
+    return _builder.create_warc_record(
+        fetch.final_url,
+        "response",
+        payload=io.BytesIO(fetch.body),
+        length=len(fetch.body),
+        http_headers=response_headers(fetch),
+        warc_headers_dict=_common(fetch, extra),
+    )
+
+
+def revisit_record(
+    fetch: FetchRecord, digest: str, refers_to: tuple[str, str, str], extra: dict[str, str]
+) -> ArcWarcRecord:
+    """Identical-payload-digest revisit pointing at (record id, target URI, date)."""
+    record_id, uri, date = refers_to
+    record = _builder.create_revisit_record(
+        fetch.final_url,
+        digest,
+        uri,
+        date,
+        http_headers=response_headers(fetch),
+        warc_headers_dict=_common(fetch, {"WARC-Refers-To": record_id, **extra}),
+    )
+    return record
+
+
+def _common(fetch: FetchRecord, extra: dict[str, str]) -> dict[str, str]:
+    headers = {"WARC-Date": warc_date(fetch.fetched_at)}
+    if fetch.ip_address:
+        headers["WARC-IP-Address"] = fetch.ip_address
+    headers.update(extra)
+    return headers
+
+
+def record_id(record: ArcWarcRecord) -> str:
+    return str(record.rec_headers.get_header("WARC-Record-ID"))

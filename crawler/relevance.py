@@ -1,0 +1,104 @@
+"""Which links lead to OGI annual reports, which lead to lists of them, which to drop.
+
+Vocabulary only: no Scrapy here, so the rules are unit-tested on plain strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip")
+REPORT_SLUGS = re.compile(r"(?:zfxxgknb|xxgknb|gknb|ndbg|xxgkndbg|zfxxgkndbg)", re.I)
+REPORT_TEXT = re.compile(r"(?:政府)?信息公开.{0,12}(?:年度报告|年报|工作报告)|信息公开年报")
+YEAR = re.compile(r"(?:19|20)\d{2}\s*年?")
+LOOKALIKE = re.compile(
+    r"法治政府|依法行政|政府工作报告|预算|决算|统计公报|国民经济和社会发展|工作总结|工作要点"
+    r"|工作计划|审计|会议|培训|通知|征求意见|格式|模板|解读"
+)
+LIST_TEXT = re.compile(
+    r"信息公开|政务公开|公开目录|公开年报|年度报告|年报|下一页|下页|尾页|末页|更多|>>|»|^\d{1,3}$"
+)
+LIST_URL = re.compile(
+    r"(?:index_\d+\.s?html?|[?&](?:page|pageNo|pageIndex|pn)=\d+|/col/col\d+)", re.I
+)
+ARTICLE_URL = re.compile(
+    r"(?:/t\d{8}_\d+\.s?html?$|/art/\d{4}/|/post_\d+\.html$|/info/\d+/\d+\.htm$|/\d{6,8}/\w+\.s?html?$)",
+    re.I,
+)
+DISCLOSURE_URL = re.compile(r"(?:xxgk|zwgk|gkml|zfxxgk|xxgkml|public|openness)", re.I)
+
+
+@dataclass(frozen=True)
+class LinkDecision:
+    kind: str  # "report" | "attachment" | "list" | "drop"
+    reason: str
+
+    @property
+    def priority(self) -> int:
+        """Scheduler priority: reports first, then report columns, then other sections."""
+        return {"report": 30, "attachment": 30, "list": 10}.get(self.kind, 0) - (
+            5 if self.reason == "disclosure_section" else 0
+        )
+
+
+def is_attachment(url: str) -> bool:
+    """A document URL by its extension, including PDF viewers' ?file=… parameters."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).lower()
+    if path.endswith(ATTACHMENT_EXTENSIONS):
+        return True
+    for values in parse_qs(parts.query).values():
+        if any(unquote(v).lower().endswith(ATTACHMENT_EXTENSIONS) for v in values):
+            return True
+    return False
+
+
+def looks_like_report(text: str, url: str) -> bool:
+    """A report names its year; a column called 政府信息公开年报 is a list of them."""
+    text = _clean(text)
+    if not YEAR.search(text) and "年度" not in text.replace("年度报告", ""):
+        return False
+    if REPORT_TEXT.search(text) and not _lookalike(text):
+        return True
+    in_report_column = bool(REPORT_SLUGS.search(urlsplit(url).path))
+    return in_report_column and ("报告" in text or "年报" in text) and not _lookalike(text)
+
+
+def _lookalike(text: str) -> bool:
+    """Look-alikes name another kind of document; an OGI report may still say 工作报告."""
+    hit = LOOKALIKE.search(text.replace("政府信息公开工作年度报告", ""))
+    return hit is not None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def classify(anchor: str, url: str, *, on_report_page: bool) -> LinkDecision:
+    """Decide what to do with one link found on a portal page."""
+    text = _clean(anchor)
+    if is_attachment(url):
+        return _classify_attachment(text, url, on_report_page)
+    if looks_like_report(text, url):
+        return LinkDecision("report", "report_link")
+    if text and _lookalike(text) and (YEAR.search(text) or "报告" in text or len(text) > 12):
+        return LinkDecision("drop", "lookalike")
+    if ARTICLE_URL.search(urlsplit(url).path):
+        return LinkDecision("drop", "offtopic_article")
+    if LIST_TEXT.search(text) or LIST_URL.search(url) or REPORT_SLUGS.search(url):
+        return LinkDecision("list", "list_link")
+    if DISCLOSURE_URL.search(urlsplit(url).path) and not YEAR.search(text):
+        return LinkDecision("list", "disclosure_section")
+    return LinkDecision("drop", "offtopic")
+
+
+def _classify_attachment(text: str, url: str, on_report_page: bool) -> LinkDecision:
+    if on_report_page:
+        return LinkDecision("attachment", "attachment_of_report")
+    if looks_like_report(text, url) or looks_like_report(unquote(url), url):
+        return LinkDecision("attachment", "report_attachment")
+    if _lookalike(text):
+        return LinkDecision("drop", "lookalike")
+    return LinkDecision("drop", "attachment_offtopic")

@@ -1,0 +1,1 @@
+"""Scrapy settings (settings.crawl), setting names (settings.names) and the portal list."""

@@ -1,0 +1,69 @@
+"""Scrapy settings for ogi-archive: polite by default (government portals are fragile).
+
+Every value can be overridden per run: `ogi crawl --set NAME=VALUE`.
+"""
+
+import os
+
+from ogi import __version__
+
+BOT_NAME = "ogi-archive"
+SPIDER_MODULES = ["crawler.spider"]
+
+OGI_CONTACT = os.environ.get("OGI_CONTACT", "ogi-archive@example.org")
+USER_AGENT = (
+    f"ogi-archive/{__version__} (+https://github.com/ogi-archive/ogi-archive; {OGI_CONTACT})"
+)
+
+# Politeness: robots.txt obeyed, ~1 request/s per host, at most two at a time.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Timeouts and retries with back-off for flaky county servers.
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+
+# 404/410 must reach the archive, to mark a report gone.
+HTTPERROR_ALLOW_ALL = True
+
+# Depth is counted by the spider per portal; Scrapy's own limit is a backstop.
+DEPTH_LIMIT = 12
+OGI_MAX_DEPTH = 6
+OGI_MAX_PAGES = 3000
+
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite filter ignores ports; ours checks host and port per portal.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.PortalOffsiteMiddleware": 50,
+}
+ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Settings whose values go into the crawl run's settings digest (provenance).
+OGI_SETTINGS_DIGEST_KEYS = [
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED",
+    "RETRY_TIMES",
+    "DOWNLOAD_TIMEOUT",
+    "OGI_MAX_DEPTH",
+    "OGI_MAX_PAGES",
+]
