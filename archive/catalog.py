@@ -10,6 +10,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import (
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30
+RETRY_TRIES = 5  # attempts per catalog operation before StorageError
+RETRY_BACKOFF = 0.2  # seconds, doubled per attempt (tests set it to 0)
 
 
 def sqlite_url(directory: Path) -> str:
@@ -34,11 +38,25 @@ def sqlite_url(directory: Path) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine with WAL and a busy timeout on SQLite, pre-ping on servers."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise StorageError(
+            f"bad catalog URL {safe_url(url)}: {exc}; use sqlite:///path or "
+            "postgresql+psycopg://user@host/db"
+        ) from exc
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return repr(url)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -53,9 +71,21 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it is there)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except CommandError as exc:
+        raise StorageError(
+            f"catalog schema is not one this ogi-archive knows ({exc}); "
+            "upgrade ogi-archive or use another catalog"
+        ) from exc
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The catalog's Alembic revision (None before the first migration)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -76,17 +106,31 @@ def _log_retry(state: RetryCallState) -> None:
     log.warning("catalog write failed (%s); try %d", exc, state.attempt_number)
 
 
-def retrying(tries: int = 5) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def retrying(tries: int | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Retry transient catalog failures with exponential back-off, at most ``tries`` times."""
     return retry(
         retry=retry_if_exception(is_transient),
-        stop=stop_after_attempt(tries),
-        wait=wait_exponential(multiplier=0.2, max=5),
+        stop=stop_after_attempt(tries or RETRY_TRIES),
+        wait=wait_exponential(multiplier=RETRY_BACKOFF, max=5),
         before_sleep=_log_retry,
         reraise=True,
     )
 
 
 def storage_error(exc: Exception, doing: str) -> StorageError:
-    first = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return StorageError(f"catalog failed while {doing}: {first}")
+    """One line naming what failed, why, and what to do."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+    advice = (
+        "check that the database is reachable and not locked, then run again"
+        if is_transient(exc)
+        else "check the catalog database and run again"
+    )
+    return StorageError(f"catalog failed while {doing}: {lines[0]}; {advice}")
+
+
+def guarded(fn: Callable[[], T], doing: str) -> T:
+    """Run ``fn`` with retries; a database failure that persists becomes a StorageError."""
+    try:
+        return retrying()(fn)()
+    except sa.exc.SQLAlchemyError as exc:
+        raise storage_error(exc, doing) from exc

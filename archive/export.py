@@ -1,7 +1,9 @@
-"""Export captures to one WARC file by copying their stored records verbatim.
+"""Export captures to one standalone WARC/1.1 file by copying their stored records.
 
-Each record is its own gzip member, so copying members keeps every digest valid.
-Revisit records are exported with the record they refer to, so the file stands alone.
+Each stored record is its own gzip member, so copying members byte for byte keeps
+every digest valid. Revisits are exported as revisit records, and the capture each
+one refers to is exported with it (even when not asked for), so every
+WARC-Refers-To in the file resolves inside the file.
 """
 
 from __future__ import annotations
@@ -9,37 +11,54 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from archive.warcfile import _warcinfo as warcinfo_record
-from archive.warcfile import new_writer
+from archive.errors import StorageError
+from archive.warcfile import serialize, warcinfo_record
 
 if TYPE_CHECKING:
     from archive.store import Archive
 
 
 def export_warc(archive: Archive, out: Path, capture_ids: Iterable[int] | None) -> int:
-    """Write the captures (all when ``capture_ids`` is None); returns how many."""
-    ids = (
-        sorted(set(capture_ids)) if capture_ids is not None else [c.id for c in archive.captures()]
-    )
-    ids = _with_revisit_targets(archive, ids)
-    tmp = out.with_name(out.name + ".part")
-    with open(tmp, "xb") as fh:
-        new_writer(fh).write_record(warcinfo_record(out.name, {"software": "ogi-archive export"}))
-        for capture_id in ids:
-            fh.write(archive.record_bytes(capture_id))
-            fh.write(archive.record_bytes(capture_id, request=True))
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.rename(out)
+    """Write the captures (all when ``capture_ids`` is None); returns how many were written.
+
+    Raises CaptureNotFound for an unknown id and StorageError when ``out`` exists or
+    cannot be written; a half-written export never appears under ``out``'s name.
+    """
+    ids = _wanted(archive, capture_ids)
+    if out.exists():
+        raise StorageError(f"{out} exists; choose another file name or remove it first")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            _write_all(archive, fh, out.name, ids)
+        os.link(tmp, out)  # fails instead of overwriting a file that appeared meanwhile
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write export {out}: {exc.strerror or exc}; check the path and free space"
+        ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
     return len(ids)
 
 
-def _with_revisit_targets(archive: Archive, ids: list[int]) -> list[int]:
-    wanted = set(ids)
+def _write_all(archive: Archive, fh: BinaryIO, name: str, ids: list[int]) -> None:
+    info = {"description": f"ogi-archive export of {len(ids)} captures"}
+    fh.write(serialize(warcinfo_record(name, info)))
     for capture_id in ids:
-        info = archive.capture(capture_id)
-        if info.is_revisit and info.revisit_of is not None:
-            wanted.add(info.revisit_of)
+        fh.write(archive.record_bytes(capture_id))
+        fh.write(archive.record_bytes(capture_id, request=True))
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def _wanted(archive: Archive, capture_ids: Iterable[int] | None) -> list[int]:
+    """The ids asked for (checked to exist) plus the targets of their revisits."""
+    if capture_ids is None:
+        infos = list(archive.captures())
+    else:
+        infos = [archive.capture(i) for i in sorted(set(capture_ids))]
+    wanted = {info.id for info in infos}
+    wanted |= {i.revisit_of for i in infos if i.is_revisit and i.revisit_of is not None}
     return sorted(wanted)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,7 +59,11 @@ class CrawlRun(Base):
 
 
 class Resource(Base):
-    """A canonical URL and where its latest version is."""
+    """A canonical URL (w3lib, no fragment) and where its latest version is.
+
+    The URL is unique through ``url_hash`` (SHA-256 of the canonical URL): an index on
+    the hash works for URLs of any length on every database.
+    """
 
     __tablename__ = "resource"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -106,7 +111,9 @@ class Capture(Base):
     candidate: Mapped[bool] = mapped_column(Boolean, default=False)
     is_revisit: Mapped[bool] = mapped_column(Boolean, default=False)
     revisit_of: Mapped[int | None] = mapped_column(Id)
-    change: Mapped[str] = mapped_column(String(16))
+    change: Mapped[str] = mapped_column(String(16))  # new|changed|unchanged|gone|error
+    changed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    gone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index(None, "resource_id", "fetched_at"),
@@ -152,4 +159,5 @@ class ParseRow(Base):
     __table_args__ = (
         UniqueConstraint("text_id", "parser", "parser_version"),
         Index(None, "parser", "parser_version", "agency", "year"),
+        Index(None, "agency", "year"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
 from archive.records import warc_date
 from archive.resources import ResourceState, url_hash
-from archive.types import CaptureInfo, ParsedCapture, RunInfo, TextInfo
+from archive.types import CaptureInfo, ParsedCapture, ResourceInfo, RunInfo, TextInfo
 
 C = Capture.__table__.c
 R = Resource.__table__.c
@@ -48,6 +48,21 @@ def load_resource(conn: Connection, url: str) -> ResourceState | None:
     return state
 
 
+def resource_info(conn: Connection, url: str) -> ResourceInfo | None:
+    row = conn.execute(sa.select(Resource.__table__).where(R.url_hash == url_hash(url))).first()
+    if row is None:
+        return None
+    return ResourceInfo(
+        id=row.id,
+        url=row.url,
+        first_seen=utc(row.first_seen),  # type: ignore[arg-type]
+        last_seen=utc(row.last_seen),  # type: ignore[arg-type]
+        latest_sha256=row.latest_sha256,
+        latest_capture_id=row.latest_payload_capture_id,
+        gone_at=utc(row.gone_at),
+    )
+
+
 def warc_file_ends(conn: Connection) -> dict[str, int]:
     """Per WARC file, the end of the last catalogued record (request or response)."""
     ends: dict[str, int] = {}
@@ -61,14 +76,7 @@ def warc_file_ends(conn: Connection) -> dict[str, int]:
     return ends
 
 
-def _gone_flags(conn: Connection, resource_ids: set[int]) -> dict[int, bool]:
-    if not resource_ids:
-        return {}
-    rows = conn.execute(sa.select(R.id, R.gone_at).where(R.id.in_(resource_ids)))
-    return {rid: gone is not None for rid, gone in rows}
-
-
-def _info(row: Any, url: str, gone: bool = False) -> CaptureInfo:
+def _info(row: Any, url: str) -> CaptureInfo:
     """``gone`` is per capture: this fetch found the URL gone (404/410 after a success)."""
     return CaptureInfo(
         id=row.id,
@@ -95,8 +103,8 @@ def _info(row: Any, url: str, gone: bool = False) -> CaptureInfo:
         candidate=row.candidate,
         is_revisit=row.is_revisit,
         revisit_of=row.revisit_of,
-        changed=row.change == "changed",
-        gone=row.change == "gone",
+        changed=bool(row.changed),
+        gone=bool(row.gone),
         change=row.change,
     )
 
@@ -108,9 +116,7 @@ def _select_captures() -> sa.Select[Any]:
 
 
 def _infos(conn: Connection, stmt: sa.Select[Any]) -> list[CaptureInfo]:
-    rows = conn.execute(stmt).all()
-    gone = _gone_flags(conn, {r.resource_id for r in rows})
-    return [_info(r, r.resource_url, gone.get(r.resource_id, False)) for r in rows]
+    return [_info(r, r.resource_url) for r in conn.execute(stmt)]
 
 
 def capture_by_id(conn: Connection, capture_id: int) -> CaptureInfo | None:
@@ -137,6 +143,19 @@ def captures(conn: Connection, *, run_id: int | None, candidates_only: bool) -> 
     if candidates_only:
         stmt = stmt.where(C.candidate.is_(True))
     return _infos(conn, stmt)
+
+
+def captures_without_text(conn: Connection, extractor: str, version: str) -> list[CaptureInfo]:
+    """Per payload digest, its newest non-revisit 2xx capture, if it has no such text yet."""
+    has_text = sa.exists().where(
+        T.sha256 == C.sha256, T.extractor == extractor, T.extractor_version == version
+    )
+    newest = (
+        sa.select(sa.func.max(C.id))
+        .where(C.is_revisit.is_(False), C.status >= 200, C.status < 300, ~has_text)
+        .group_by(C.sha256)
+    )
+    return _infos(conn, _select_captures().where(C.id.in_(newest)).order_by(C.id))
 
 
 def runs(conn: Connection) -> list[RunInfo]:
@@ -190,6 +209,11 @@ def texts(
     ]
 
 
+def parsed_text_ids(conn: Connection, parser: str, version: str) -> set[int]:
+    stmt = sa.select(P.text_id).where(P.parser == parser, P.parser_version == version)
+    return set(conn.execute(stmt).scalars())
+
+
 def parser_versions(conn: Connection, parser: str) -> list[str]:
     stmt = (
         sa.select(P.parser_version, sa.func.max(P.id).label("last"))
@@ -230,10 +254,9 @@ def parsed_captures(
         stmt = stmt.where(P.agency.contains(agency))
     rows = conn.execute(stmt).all()
     counts = _version_counts(conn, {r.resource_id for r in rows})
-    gone = _gone_flags(conn, {r.resource_id for r in rows})
     return [
         ParsedCapture(
-            capture=_info(r, r.resource_url, gone.get(r.resource_id, False)),
+            capture=_info(r, r.resource_url),
             text_id=r.text_id,
             parse_id=r.parse_id,
             parser_version=version,

@@ -14,18 +14,36 @@ from archive.types import FetchRecord
 from archive.warcfile import new_writer
 
 DROP_RESPONSE_HEADERS = {"content-length", "transfer-encoding"}
+ORIG_ENCODING = "X-Archive-Orig-Content-Encoding"
 _builder = new_writer(io.BytesIO())
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Tz-aware UTC; a naive datetime is taken to be UTC already (the contract's unit)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 def warc_date(moment: datetime) -> str:
-    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+    return datetime_to_iso_date(as_utc(moment).replace(tzinfo=None), use_micros=True)
 
 
 def response_headers(fetch: FetchRecord) -> StatusAndHeaders:
-    """Headers as received, with lengths matching the stored (decoded) body."""
-    kept = [(k, v) for k, v in fetch.response_headers if k.lower() not in DROP_RESPONSE_HEADERS]
+    """Headers as received, rewritten to describe the stored (decoded) body.
+
+    The body is stored content-decoded, so Content-Encoding moves aside to pywb's
+    X-Archive-Orig-Content-Encoding, Transfer-Encoding goes and Content-Length is
+    the stored length: replay tools then read the record as it is.
+    """
+    kept = []
+    for name, value in fetch.response_headers:
+        low = _clean(name).lower()
+        if low in DROP_RESPONSE_HEADERS:
+            continue
+        kept.append((ORIG_ENCODING if low == "content-encoding" else _clean(name), _clean(value)))
     kept.append(("Content-Length", str(len(fetch.body))))
-    status = f"{fetch.status} {fetch.reason or ''}".strip()
+    status = f"{fetch.status} {_clean(fetch.reason or '')}".strip()
     return StatusAndHeaders(status, kept, protocol="HTTP/1.1")
 
 
@@ -34,7 +52,7 @@ def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    headers = list(fetch.request_headers)
+    headers = [(_clean(k), _clean(v)) for k, v in fetch.request_headers]
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
     http = StatusAndHeaders(f"{fetch.method} {target} HTTP/1.1", headers, is_http_request=True)
@@ -81,6 +99,11 @@ def _common(fetch: FetchRecord, extra: dict[str, str]) -> dict[str, str]:
         headers["WARC-IP-Address"] = fetch.ip_address
     headers.update(extra)
     return headers
+
+
+def _clean(text: str) -> str:
+    """No CR/LF inside a header: a stray line break would split the HTTP head."""
+    return text.replace("\r", " ").replace("\n", " ").strip()
 
 
 def record_id(record: ArcWarcRecord) -> str:

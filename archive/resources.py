@@ -40,7 +40,8 @@ class ResourceState:
         raw = bytes.fromhex(self.latest_sha256 or "")
         return "sha256:" + base64.b32encode(raw).decode()
 
-    def apply(self, change: str, row: dict[str, Any], capture_id: int, **_: Any) -> None:
+    def apply(self, change: str, row: dict[str, Any], capture_id: int) -> None:
+        """Move the URL's state past one capture (new/changed versions, gone, back)."""
         if change in ("new", "changed"):
             self.latest_sha256 = row["sha256"]
             self.latest_payload_capture = capture_id

@@ -1,57 +1,64 @@
-"""The Archive: WARC files first, then the catalog, batched, never rewriting a capture."""
+"""The Archive facade: WARC files first, then the catalog, batched, never rewriting a capture.
+
+Write path of one fetch: classify it against the URL's latest version, append its WARC
+records (response or revisit, then request), stage the catalog rows in the open batch.
+``flush()`` fsyncs the WARC files and only then commits, so the catalog never points
+at bytes that are not on disk.
+"""
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
-import socket
-import time
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from importlib import metadata
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from archive import queries
-from archive.catalog import make_engine, migrate, retrying, sqlite_url, storage_error
-from archive.errors import ArchiveError, ArchiveNotFound, CaptureNotFound, ReadOnlyArchive
+from archive.batch import CatalogBatch
+from archive.catalog import guarded, make_engine, migrate, sqlite_url, storage_error
+from archive.errors import (
+    ArchiveError,
+    ArchiveNotFound,
+    CaptureNotFound,
+    ReadOnlyArchive,
+    StorageError,
+)
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
 from archive.records import record_id, request_record, response_record, revisit_record, warc_date
+from archive.repair import check_catalog_ends, repair_all
 from archive.resources import ResourceState, canonical_url, decide_change, url_hash
+from archive.rows import capture_row, jsonable, now_utc, run_row
 from archive.types import (
     CaptureInfo,
     CaptureResult,
     FetchRecord,
     ParsedCapture,
+    ResourceInfo,
     RunInfo,
     TextInfo,
 )
-from archive.warcfile import RotatingWarcWriter, read_payload, repair_tail
-from archive.warcfile import read_record_bytes as _read_record_bytes
+from archive.warcfile import (
+    RotatingWarcWriter,
+    Written,
+    read_payload,
+    read_record_bytes,
+    software_version,
+)
 
 WARC_DIR = "warc"
 QUARANTINE_DIR = "quarantine"
-
-
-def software_version() -> str:
-    try:
-        return metadata.version("ogi-archive")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+RESOURCE_CACHE_MAX = 50_000  # URLs kept in memory during a crawl; then the cache restarts
+T = TypeVar("T")
 
 
 def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes and verifies for ``body``."""
     return "sha256:" + base64.b32encode(hashlib.sha256(body).digest()).decode()
 
 
@@ -64,14 +71,13 @@ class Archive:
         self.readonly = readonly
         self.batch_size: int = opts["batch_size"]
         self.batch_seconds: float = opts["batch_seconds"]
-        self._warc_max = opts["warc_max_bytes"]
+        self.warc_max_bytes: int = opts["warc_max_bytes"]
+        self._batch = CatalogBatch(engine)
         self._lock: ArchiveLock | None = None
         self._writer: RotatingWarcWriter | None = None
-        self._conn: Connection | None = None
-        self._replay: list[tuple[sa.Table, dict[str, Any], str]] = []
-        self._first_pending: float | None = None
         self._resources: dict[str, ResourceState] = {}
         self._run_info: dict[str, str] = {}
+        self._closed = False
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -85,12 +91,14 @@ class Archive:
         warc_max_bytes: int = 1 << 30,
         batch_size: int = 100,
         batch_seconds: float = 2.0,
-        lock_wait: float = 10.0,
+        lock_wait: float = 5.0,
     ) -> Archive:
+        """Open (or create) an archive; writers take the lock, repair torn tails, migrate.
+
+        ``readonly=True`` takes no lock and writes nothing but a pending schema upgrade.
+        """
         directory = Path(directory)
-        _check_directory(directory, catalog_url, create)
-        if create and not readonly:
-            directory.mkdir(parents=True, exist_ok=True)
+        _check_directory(directory, catalog_url, create=create, readonly=readonly)
         engine = make_engine(catalog_url or sqlite_url(directory))
         arc = cls(
             directory,
@@ -100,9 +108,9 @@ class Archive:
             batch_seconds=batch_seconds,
             warc_max_bytes=warc_max_bytes,
         )
-        if not readonly:
-            arc._lock = ArchiveLock.acquire(directory, wait=lock_wait)
         try:
+            if not readonly:
+                arc._lock = ArchiveLock.acquire(directory, wait=lock_wait)
             arc._prepare()
         except BaseException:
             arc.close()
@@ -115,19 +123,14 @@ class Archive:
         except sa.exc.SQLAlchemyError as exc:
             raise storage_error(exc, "opening the catalog") from exc
         if not self.readonly:
-            self._repair_warc_tails()
+            self._recover()
 
-    def _repair_warc_tails(self) -> None:
-        """Cut torn last records (a crash mid-write) off files this catalog knows or not."""
+    def _recover(self) -> None:
+        """Check the catalog against the files, then cut torn tails (a crash mid-write)."""
+        ends = self._read(queries.warc_file_ends, "checking the WARC files")
         folder = self.directory / WARC_DIR
-        if not folder.is_dir():
-            return
-        with self.engine.connect() as conn:
-            ends = queries.warc_file_ends(conn)
-        for path in sorted(folder.glob("*.warc.gz")):
-            repair_tail(
-                path, known_end=ends.get(path.name, 0), quarantine=self.directory / QUARANTINE_DIR
-            )
+        check_catalog_ends(folder, ends)
+        repair_all(folder, ends, self.directory / QUARANTINE_DIR)
 
     # ----------------------------------------------------------------- runs
     def start_run(
@@ -138,115 +141,79 @@ class Archive:
         portals_digest: str,
         note: str | None = None,
     ) -> int:
+        """Record a crawl run; WARC records from now on go to a file naming it."""
         self._require_writable()
-        row = {
-            "started_at": now_utc(),
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "software": software,
-            "settings_digest": settings_digest,
-            "portals_digest": portals_digest,
-            "note": note,
-            "stats": {},
-        }
+        row = run_row(software, settings_digest, portals_digest, note)
         run_id = self._write_now(CrawlRun.__table__, row)
         self._run_info = {
             "ogi-crawl-run": str(run_id),
             "ogi-software-versions": " ".join(f"{k}/{v}" for k, v in software.items()),
+            "ogi-settings-digest": settings_digest,
+            "ogi-portals-digest": portals_digest,
         }
+        if self._writer is not None:
+            self._writer.set_info(self._run_info)
         return run_id
 
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
-        self.flush()
-        values = {"finished_at": now_utc(), "stats": json.loads(json.dumps(stats, default=str))}
+        self._require_writable()
+        values = {"finished_at": now_utc(), "stats": jsonable(stats)}
         self._update_now(CrawlRun.__table__, run_id, values)
 
     # ----------------------------------------------------------------- capture
     def record(self, fetch: FetchRecord, run_id: int | None) -> CaptureResult:
         """Write the fetch's WARC records, then stage its catalog row for the next commit."""
         self._require_writable()
-        conn = self._tx()
-        key = canonical_url(fetch.requested_url)
-        state = self._resource_state(conn, key)
+        try:
+            result = self._record(fetch, run_id)
+        except ArchiveError:
+            self._resources.clear()  # the cache may describe rows that were not stored
+            raise
+        self._maybe_commit()
+        return result
+
+    def _record(self, fetch: FetchRecord, run_id: int | None) -> CaptureResult:
+        state = self._resource_state(canonical_url(fetch.requested_url))
         sha = hashlib.sha256(fetch.body).hexdigest()
         change = decide_change(state, fetch.status, sha)
         revisit_of = state.latest_payload_capture if change == "unchanged" else None
-        spans, rec_id = self._write_warc(fetch, change, state, sha)
-        if change == "unchanged" and fetch.status == 304:
-            sha = state.latest_sha256 or sha
-        row = self._capture_row(fetch, run_id, state, sha, spans, rec_id, change, revisit_of)
-        capture_id = self._stage(Capture.__table__, row)
-        self._update_resource(conn, state, row, capture_id, change)
-        self._maybe_commit()
+        if revisit_of is not None:
+            sha = state.latest_sha256 or sha  # a 304 repeats the latest version
+        spans, rec_id = self._write_warc(fetch, state, revisit=revisit_of is not None)
+        row = capture_row(
+            fetch,
+            run_id=run_id,
+            resource_id=state.resource_id,
+            sha256=sha,
+            spans=spans,
+            record_id=rec_id,
+            change=change,
+            revisit_of=revisit_of,
+        )
+        capture_id = self._batch.insert(Capture.__table__, row, "recording a capture")
+        self._update_resource(state, row, capture_id, change)
+        self._batch.records += 1
         return CaptureResult(capture_id, state.resource_id, sha, change)
 
     def _write_warc(
-        self, fetch: FetchRecord, change: str, state: ResourceState, sha: str
-    ) -> tuple[list[Any], str]:
-        if change == "unchanged" and state.refers_to is not None:
-            digest = payload_digest(fetch.body) if fetch.status != 304 else state.refers_digest
-            main = revisit_record(fetch, digest, state.refers_to, self._portal_header(fetch))
+        self, fetch: FetchRecord, state: ResourceState, *, revisit: bool
+    ) -> tuple[list[Written], str]:
+        extra = {"WARC-Ogi-Portal": fetch.portal} if fetch.portal else {}
+        if revisit and state.refers_to is not None:
+            main = revisit_record(fetch, state.refers_digest, state.refers_to, extra)
         else:
-            main = response_record(fetch, self._portal_header(fetch))
+            main = response_record(fetch, extra)
         rec_id = record_id(main)
         spans = self._warc().write(main, request_record(fetch, rec_id))
         return spans, rec_id
 
-    @staticmethod
-    def _portal_header(fetch: FetchRecord) -> dict[str, str]:
-        return {"WARC-Ogi-Portal": fetch.portal} if fetch.portal else {}
-
-    def _capture_row(
-        self,
-        fetch: FetchRecord,
-        run_id: int | None,
-        state: ResourceState,
-        sha: str,
-        spans: list[Any],
-        rec_id: str,
-        change: str,
-        revisit_of: int | None,
-    ) -> dict[str, Any]:
-        main, req = spans
-        return {
-            "resource_id": state.resource_id,
-            "run_id": run_id,
-            "requested_url": fetch.requested_url,
-            "final_url": fetch.final_url,
-            "redirect_chain": list(fetch.redirect_chain),
-            "method": fetch.method,
-            "status": fetch.status,
-            "reason": fetch.reason,
-            "request_headers": [list(h) for h in fetch.request_headers],
-            "response_headers": [list(h) for h in fetch.response_headers],
-            "fetched_at": fetch.fetched_at,
-            "sha256": sha,
-            "size": len(fetch.body),
-            "media_type": fetch.media_type,
-            "charset": fetch.charset,
-            "ip_address": fetch.ip_address,
-            "warc_file": main.file,
-            "warc_offset": main.offset,
-            "warc_length": main.length,
-            "warc_record_id": rec_id,
-            "request_offset": req.offset,
-            "request_length": req.length,
-            "portal": fetch.portal,
-            "found_from": fetch.found_from,
-            "anchor_text": fetch.anchor_text,
-            "depth": fetch.depth,
-            "candidate": fetch.candidate,
-            "is_revisit": revisit_of is not None,
-            "revisit_of": revisit_of,
-            "change": change,
-        }
-
-    def _resource_state(self, conn: Connection, key: str) -> ResourceState:
+    def _resource_state(self, key: str) -> ResourceState:
         state = self._resources.get(key)
         if state is None:
-            state = queries.load_resource(conn, key) or self._new_resource(key)
-            if len(self._resources) > 50_000:  # bounded: memory must not grow with the crawl
-                self._resources.clear()
+            found = self._read(lambda c: queries.load_resource(c, key), "looking up a URL")
+            state = found or self._new_resource(key)
+            if len(self._resources) >= RESOURCE_CACHE_MAX:
+                self._resources.clear()  # bounded: memory must not grow with the crawl
             self._resources[key] = state
         return state
 
@@ -259,125 +226,79 @@ class Archive:
             "last_seen": moment,
             "ever_ok": False,
         }
-        return ResourceState(resource_id=self._stage(Resource.__table__, row))
+        return ResourceState(self._batch.insert(Resource.__table__, row, "adding a URL"))
 
     def _update_resource(
-        self,
-        conn: Connection,
-        state: ResourceState,
-        row: dict[str, Any],
-        capture_id: int,
-        change: str,
+        self, state: ResourceState, row: dict[str, Any], capture_id: int, change: str
     ) -> None:
-        state.apply(change, row, capture_id, payload_digest_hex=row["sha256"])
+        state.apply(change, row, capture_id)
         values = state.columns(row["fetched_at"])
-        stmt = sa.update(Resource.__table__).where(Resource.id == state.resource_id).values(values)
-        conn.execute(stmt)
-        self._replay.append((Resource.__table__, {"id": state.resource_id, **values}, "update"))
+        self._batch.update(Resource.__table__, state.resource_id, values, "updating a URL")
 
-    # ----------------------------------------------------------------- batching
-    def _tx(self) -> Connection:
-        if self._conn is None:
-            self._conn = self.engine.connect()
-            self._conn.begin()
-        return self._conn
-
-    def _stage(self, table: sa.Table, row: dict[str, Any]) -> int:
-        """Insert in the open transaction; kept for replay if the commit has to be retried."""
-        new_id = self._tx().execute(sa.insert(table).values(row)).inserted_primary_key[0]
-        self._replay.append((table, {"id": new_id, **row}, "insert"))
-        if self._first_pending is None:
-            self._first_pending = time.monotonic()
-        return int(new_id)
-
+    # ----------------------------------------------------------------- commits
     def _maybe_commit(self) -> None:
-        age = time.monotonic() - (self._first_pending or time.monotonic())
-        if len(self._replay) >= self.batch_size * 2 or age >= self.batch_seconds:
+        batch = self._batch
+        if batch.records >= self.batch_size or batch.age() >= self.batch_seconds:
             self.flush()
 
     def flush(self) -> None:
-        """fsync the WARC files, then commit the staged rows (retried, then replayed)."""
-        if self._writer is not None:
-            self._writer.sync()
-        if self._conn is None:
+        """fsync the WARC files, then commit the staged catalog rows."""
+        if self.readonly:
             return
         try:
-            self._conn.commit()
-        except sa.exc.SQLAlchemyError as exc:
-            self._replay_after(exc)
-        finally:
-            self._end_tx()
-
-    def _replay_after(self, first: Exception) -> None:
-        self._drop_conn()
-        try:
-            retrying()(self._replay_all)()
-        except sa.exc.SQLAlchemyError as exc:
+            if self._writer is not None:
+                self._writer.sync()
+            self._batch.commit()
+        except ArchiveError:
+            self._batch.discard()  # never commit rows whose records may not be on disk
             self._resources.clear()
-            raise storage_error(exc, "committing captures (their WARC records are kept)") from first
-
-    def _replay_all(self) -> None:
-        with self.engine.begin() as conn:
-            for table, row, op in self._replay:
-                if op == "insert":
-                    conn.execute(sa.insert(table).values(row))
-                else:
-                    conn.execute(sa.update(table).where(table.c.id == row["id"]).values(row))
-
-    def _end_tx(self) -> None:
-        self._replay.clear()
-        self._first_pending = None
-        self._drop_conn()
-
-    def _drop_conn(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(sa.exc.SQLAlchemyError):
-                self._conn.close()
-            self._conn = None
+            raise
 
     def _write_now(self, table: sa.Table, row: dict[str, Any]) -> int:
-        @retrying()
+        """Insert and commit at once (after flushing what is staged)."""
+        self.flush()
+
         def write() -> int:
             with self.engine.begin() as conn:
                 return int(conn.execute(sa.insert(table).values(row)).inserted_primary_key[0])
 
-        return self._guard(write, "writing to the catalog")
+        return guarded(write, "writing to the catalog")
 
     def _update_now(self, table: sa.Table, row_id: int, values: dict[str, Any]) -> None:
-        @retrying()
+        self.flush()
+
         def write() -> None:
             with self.engine.begin() as conn:
                 conn.execute(sa.update(table).where(table.c.id == row_id).values(values))
 
-        self._guard(write, "writing to the catalog")
-
-    @staticmethod
-    def _guard(fn: Any, doing: str) -> Any:
-        try:
-            return fn()
-        except sa.exc.SQLAlchemyError as exc:
-            raise storage_error(exc, doing) from exc
+        guarded(write, "writing to the catalog")
 
     def _warc(self) -> RotatingWarcWriter:
         if self._writer is None:
-            info = {"software": f"ogi-archive/{software_version()}", **self._run_info}
             self._writer = RotatingWarcWriter(
-                self.directory / WARC_DIR, max_bytes=self._warc_max, info=info
+                self.directory / WARC_DIR, max_bytes=self.warc_max_bytes, info=self._run_info
             )
         return self._writer
 
     def _require_writable(self) -> None:
         if self.readonly:
-            raise ReadOnlyArchive("archive opened read-only")
+            raise ReadOnlyArchive(
+                f"archive {self.directory} was opened read-only; open it without readonly=True"
+            )
+        if self._closed:
+            raise ArchiveError(f"archive {self.directory} is closed; open it again")
 
     def close(self) -> None:
+        """Flush, close the WARC file and release the lock (also when the flush fails)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
-            if not self.readonly:
-                self.flush()
+            self.flush()
         finally:
             if self._writer is not None:
                 self._writer.close()
-            self._drop_conn()
+            self._batch.discard()
             self.engine.dispose()
             if self._lock is not None:
                 self._lock.release()
@@ -390,19 +311,24 @@ class Archive:
         self.close()
 
     # ----------------------------------------------------------------- reads
-    def _reading(self):  # type: ignore[no-untyped-def]
-        """Reads see staged rows when a batch is open, else use a short connection."""
-        if self._conn is not None:
-            from contextlib import nullcontext
+    def _read(self, fn: Callable[[Connection], T], doing: str = "reading the catalog") -> T:
+        """Reads see staged rows while a batch is open; transient failures are retried."""
+        if self._batch.active:
+            return self._batch.run(fn, doing)
 
-            return nullcontext(self._conn)
-        return self.engine.connect()
+        def attempt() -> T:
+            with self.engine.connect() as conn:
+                return fn(conn)
+
+        return guarded(attempt, doing)
 
     def capture(self, capture_id: int) -> CaptureInfo:
-        with self._reading() as conn:
-            info = queries.capture_by_id(conn, capture_id)
+        info = self._read(lambda c: queries.capture_by_id(c, capture_id))
         if info is None:
-            raise CaptureNotFound(f"no capture with id {capture_id} in this archive")
+            raise CaptureNotFound(
+                f"no capture with id {capture_id} in {self.directory}; "
+                "list the ids with Archive.captures() (or `ogi` listing commands)"
+            )
         return info
 
     def payload(self, capture_id: int) -> bytes:
@@ -415,32 +341,46 @@ class Archive:
         return read_payload(path, info.warc_offset, info.warc_length)[1]
 
     def record_bytes(self, capture_id: int, *, request: bool = False) -> bytes:
-        """The stored gzip member of a capture's response (or request) record, verbatim."""
+        """The stored gzip member of a capture's response/revisit (or request), verbatim."""
         info = self.capture(capture_id)
         self._sync_if_writing()
-        with self._reading() as conn:
-            req = queries.request_span(conn, capture_id)
-        offset, length = req if request else (info.warc_offset, info.warc_length)
-        return _read_record_bytes(self.directory / WARC_DIR / info.warc_file, offset, length)
+        if request:
+            offset, length = self._read(lambda c: queries.request_span(c, capture_id))
+        else:
+            offset, length = info.warc_offset, info.warc_length
+        return read_record_bytes(self.directory / WARC_DIR / info.warc_file, offset, length)
 
     def _sync_if_writing(self) -> None:
         if self._writer is not None:
             self._writer.sync()
 
     def versions(self, url: str) -> list[CaptureInfo]:
-        with self._reading() as conn:
-            return queries.captures_of_url(conn, canonical_url(url))
+        """Every capture of the URL (exact or any non-canonical form), oldest first."""
+        key = canonical_url(url)
+        return self._read(lambda c: queries.captures_of_url(c, key))
+
+    def resource(self, url: str) -> ResourceInfo | None:
+        """What the catalog knows of a URL as a whole (latest version, gone_at)."""
+        key = canonical_url(url)
+        return self._read(lambda c: queries.resource_info(c, key))
 
     def captures(
         self, *, run_id: int | None = None, candidates_only: bool = False
     ) -> Iterator[CaptureInfo]:
-        with self._reading() as conn:
-            rows = queries.captures(conn, run_id=run_id, candidates_only=candidates_only)
+        rows = self._read(
+            lambda c: queries.captures(c, run_id=run_id, candidates_only=candidates_only)
+        )
+        return iter(rows)
+
+    def captures_without_text(
+        self, extractor: str, extractor_version: str
+    ) -> Iterator[CaptureInfo]:
+        """Latest non-revisit 2xx capture per payload that this extractor has not read."""
+        rows = self._read(lambda c: queries.captures_without_text(c, extractor, extractor_version))
         return iter(rows)
 
     def runs(self) -> list[RunInfo]:
-        with self._reading() as conn:
-            return queries.runs(conn)
+        return self._read(queries.runs)
 
     # ----------------------------------------------------------------- texts / parses
     def add_text(
@@ -456,38 +396,15 @@ class Archive:
     ) -> int:
         """Store a text once per (payload, extractor, version, options); returns its id."""
         self._require_writable()
-        digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+        digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
         key = {
             "sha256": sha256,
             "extractor": extractor,
             "extractor_version": extractor_version,
-            "options_digest": digest,
+            "options_digest": digest.hexdigest(),
         }
-        existing = queries.find_id(self._tx(), TextRow.__table__, key)
-        if existing is not None:
-            return existing
-        row = {
-            **key,
-            "options": options,
-            "text": text,
-            "error": error,
-            "meta": json.loads(json.dumps(meta, default=str)),
-            "created_at": now_utc(),
-        }
-        new_id = self._stage(TextRow.__table__, row)
-        self._maybe_commit()
-        return new_id
-
-    def texts_for(self, sha256: str) -> list[TextInfo]:
-        with self._reading() as conn:
-            return queries.texts(conn, sha256=sha256)
-
-    def texts(self) -> Iterator[TextInfo]:
-        with self._reading() as conn:
-            ids = queries.text_ids(conn)
-        for chunk_start in range(0, len(ids), 500):
-            with self._reading() as conn:
-                yield from queries.texts(conn, ids=ids[chunk_start : chunk_start + 500])
+        extra = {"options": jsonable(options), "text": text, "error": error, "meta": jsonable(meta)}
+        return self._add_once(TextRow.__table__, key, extra, "storing a text")
 
     def add_parse(
         self,
@@ -503,24 +420,59 @@ class Archive:
         """Store one parser version's result for a text once; older versions stay."""
         self._require_writable()
         key = {"text_id": text_id, "parser": parser, "parser_version": parser_version}
-        existing = queries.find_id(self._tx(), ParseRow.__table__, key)
+        extra = {"result": jsonable(result), "agency": agency, "year": year}
+        extra["is_report"] = is_report
+        return self._add_once(ParseRow.__table__, key, extra, "storing a parse result")
+
+    def _add_once(
+        self, table: sa.Table, key: dict[str, Any], extra: dict[str, Any], doing: str
+    ) -> int:
+        """The id of the row with ``key``, staging it first when there is none."""
+        existing = self._batch.run(lambda c: queries.find_id(c, table, key), doing)
         if existing is not None:
             return existing
-        row = {
-            **key,
-            "result": json.loads(json.dumps(result, default=str)),
-            "agency": agency,
-            "year": year,
-            "is_report": is_report,
-            "created_at": now_utc(),
-        }
-        new_id = self._stage(ParseRow.__table__, row)
+        new_id = self._batch.insert(table, {**key, **extra, "created_at": now_utc()}, doing)
         self._maybe_commit()
         return new_id
 
+    def add_parses(self, rows: list[dict[str, Any]]) -> int:
+        """Bulk form of add_parse for reparsing: one multi-row insert per call.
+
+        Rows carry text_id, parser, parser_version, result, agency, year, is_report; texts
+        that already have a result for that parser version are skipped, not overwritten.
+        """
+        self._require_writable()
+        if not rows:
+            return 0
+        self.flush()
+        first = rows[0]
+        done = self.parsed_text_ids(first["parser"], first["parser_version"])
+        fresh = [{**r, "created_at": now_utc()} for r in rows if r["text_id"] not in done]
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(ParseRow.__table__), fresh)
+
+        if fresh:
+            guarded(write, "storing parse results")
+        return len(fresh)
+
+    def texts_for(self, sha256: str) -> list[TextInfo]:
+        return self._read(lambda c: queries.texts(c, sha256=sha256))
+
+    def texts(self) -> Iterator[TextInfo]:
+        """All texts, read in chunks so a large catalog is not loaded at once."""
+        ids = self._read(queries.text_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            yield from self._read(lambda c, chunk=chunk: queries.texts(c, ids=chunk))
+
+    def parsed_text_ids(self, parser: str, parser_version: str) -> set[int]:
+        """Texts that already have a result from this parser version."""
+        return self._read(lambda c: queries.parsed_text_ids(c, parser, parser_version))
+
     def parser_versions(self, parser: str) -> list[str]:
-        with self._reading() as conn:
-            return queries.parser_versions(conn, parser)
+        return self._read(lambda c: queries.parser_versions(c, parser))
 
     def parsed_captures(
         self,
@@ -530,30 +482,47 @@ class Archive:
         year: int | None = None,
         agency: str | None = None,
     ) -> list[ParsedCapture]:
-        with self._reading() as conn:
+        """Every (capture, text, parse) read as a report; newest parser version if None."""
+
+        def query(conn: Connection) -> list[ParsedCapture]:
             version = parser_version or queries.newest_parser_version(conn, parser)
             if version is None:
                 return []
             return queries.parsed_captures(conn, parser, version, year=year, agency=agency)
 
+        return self._read(query)
+
     # ----------------------------------------------------------------- export
     def export_warc(self, out: Path, capture_ids: Iterable[int] | None = None) -> int:
+        """One standalone WARC/1.1 file of the captures (all if None); see archive.export."""
         from archive.export import export_warc
 
+        self._sync_if_writing()
         return export_warc(self, Path(out), capture_ids)
 
 
-def _check_directory(directory: Path, catalog_url: str | None, create: bool) -> None:
-    if create:
-        if directory.exists() and not directory.is_dir():
-            raise ArchiveError(f"{directory} exists and is not a directory")
+def _check_directory(
+    directory: Path, catalog_url: str | None, *, create: bool, readonly: bool
+) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise ArchiveError(f"{directory} exists and is not a directory; pass an archive folder")
+    if create and not readonly:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create archive folder {directory}: {exc.strerror or exc}; "
+                "check the path and its permissions"
+            ) from exc
         return
     if not directory.is_dir():
         raise ArchiveNotFound(
             f"no archive at {directory} (run `ogi crawl` first or pass --archive)"
         )
     if catalog_url is None and not (directory / "catalog.sqlite").exists():
-        raise ArchiveNotFound(f"{directory} holds no catalog.sqlite: not an ogi archive")
+        raise ArchiveNotFound(
+            f"{directory} holds no catalog.sqlite: not an ogi archive (pass the archive folder)"
+        )
 
 
-__all__ = ["Archive", "now_utc", "payload_digest", "warc_date"]
+__all__ = ["Archive", "now_utc", "payload_digest", "software_version", "warc_date"]

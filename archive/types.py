@@ -76,6 +76,19 @@ class CaptureInfo:
 
 
 @dataclass(frozen=True)
+class ResourceInfo:
+    """A canonical URL: when first seen, its latest stored version, when it went away."""
+
+    id: int
+    url: str
+    first_seen: datetime
+    last_seen: datetime
+    latest_sha256: str | None
+    latest_capture_id: int | None
+    gone_at: datetime | None
+
+
+@dataclass(frozen=True)
 class TextInfo:
     id: int
     sha256: str

@@ -1,20 +1,21 @@
-"""WARC/1.1 files: append records (one gzip member each), read one back, repair a torn tail.
+"""WARC/1.1 files: append records (one gzip member each) and read one back.
 
 The WARC files are the archive's source of truth; the catalog only points into them.
 Digests are SHA-256 (warcio's default is SHA-1), written as ``sha256:<base32>``.
+Files are created exclusively and opened for appending only, so no byte of an
+existing file is ever overwritten (torn tails are handled in archive.repair).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import os
-import shutil
 import socket
-import uuid
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,9 +25,17 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from archive.errors import CorruptWarc
+from archive.errors import CorruptWarc, WarcWriteError
 
 WARC_SUFFIX = ".warc.gz"
+
+
+def software_version() -> str:
+    """This package's version, for warcinfo records; a checkout without metadata says so."""
+    try:
+        return metadata.version("ogi-archive")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 class Sha256WARCWriter(WARCWriter):
@@ -41,6 +50,25 @@ def new_writer(out: BinaryIO) -> Sha256WARCWriter:
     return Sha256WARCWriter(out, gzip=True, warc_version="1.1")
 
 
+def serialize(record: ArcWarcRecord) -> bytes:
+    """The record as one complete gzip member (written in one go, so never half-built)."""
+    buf = io.BytesIO()
+    new_writer(buf).write_record(record)
+    return buf.getvalue()
+
+
+def warcinfo_record(filename: str, info: dict[str, str]) -> ArcWarcRecord:
+    """The first record of every file: format, software, host and whatever ``info`` adds."""
+    fields = {
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "software": f"ogi-archive/{software_version()}",
+        "hostname": socket.gethostname(),
+        **info,
+    }
+    return new_writer(io.BytesIO()).create_warcinfo_record(filename, fields)
+
+
 @dataclass(frozen=True)
 class Written:
     """Where a record landed: file name (relative to the WARC folder), offset, length."""
@@ -51,10 +79,11 @@ class Written:
 
 
 class RotatingWarcWriter:
-    """Appends records to ``<folder>/<prefix>-<serial>.warc.gz``, rotating at a size limit.
+    """Appends records to ``<folder>/ogi-<UTC time>-<host>-<pid>-<serial>.warc.gz``.
 
-    Every file starts with a warcinfo record. Files are only ever appended to, and a
-    new process always starts a new file, so an existing capture is never rewritten.
+    Every file starts with a warcinfo record. A file is closed and the next one begun
+    before a write would take it past ``max_bytes`` (a file always takes at least one
+    fetch, however large). A new writer never reuses an existing file name.
     """
 
     def __init__(self, folder: Path, *, max_bytes: int, info: dict[str, str]) -> None:
@@ -65,23 +94,45 @@ class RotatingWarcWriter:
         self._serial = 0
         self._out: BinaryIO | None = None
         self._name = ""
+        self._size = 0
+        self._fetches = 0
+
+    @property
+    def current_file(self) -> str | None:
+        return self._name if self._out is not None else None
+
+    def set_info(self, info: dict[str, str]) -> None:
+        """New warcinfo fields (a new crawl run): the next record starts a new file."""
+        if info != self.info:
+            self.info = info
+            self.close()
 
     def write(self, *records: ArcWarcRecord) -> list[Written]:
         """Write records back to back in one file; returns each one's location."""
-        out = self._file_for_next_records()
-        writer = new_writer(out)
-        placed = []
-        for record in records:
-            start = out.tell()
-            writer.write_record(record)
-            placed.append(Written(self._name, start, out.tell() - start))
+        blobs = [serialize(r) for r in records]
+        out = self._file_for(sum(map(len, blobs)))
+        start, placed = self._size, []
+        try:
+            for blob in blobs:
+                out.write(blob)
+                placed.append(Written(self._name, self._size, len(blob)))
+                self._size += len(blob)
+        except OSError as exc:
+            self._abandon(start)
+            raise _write_error(exc, self.folder / self._name) from exc
+        self._fetches += 1
         return placed
 
     def sync(self) -> None:
         """Flush and fsync, so whatever the catalog commits next is on disk."""
-        if self._out is not None:
+        if self._out is None:
+            return
+        try:
             self._out.flush()
             os.fsync(self._out.fileno())
+        except OSError as exc:
+            self._abandon(None)
+            raise _write_error(exc, self.folder / self._name) from exc
 
     def close(self) -> None:
         if self._out is not None:
@@ -89,23 +140,54 @@ class RotatingWarcWriter:
             self._out.close()
             self._out = None
 
-    def _file_for_next_records(self) -> BinaryIO:
-        if self._out is None or self._out.tell() >= self.max_bytes:
+    def _file_for(self, incoming: int) -> BinaryIO:
+        full = self._fetches > 0 and self._size + incoming > self.max_bytes
+        if self._out is None or full:
             self.close()
             self._open_next()
         assert self._out is not None
         return self._out
 
     def _open_next(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, self._name = self._create_unique()
+            self._out = os.fdopen(fd, "ab")
+            info = serialize(warcinfo_record(self._name, self.info))
+            self._out.write(info)
+            _fsync_dir(self.folder)
+        except OSError as exc:
+            self._abandon(None)
+            raise _write_error(exc, self.folder / (self._name or "")) from exc
+        self._size, self._fetches = len(info), 0
+
+    def _create_unique(self) -> tuple[int, str]:
+        """Exclusively create the next unused serial (append-only from here on)."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         while True:
             self._serial += 1
-            self._name = f"{self.prefix}-{self._serial:05d}{WARC_SUFFIX}"
-            path = self.folder / self._name
-            if not path.exists():
-                break
-        self._out = open(path, "xb")  # noqa: SIM115 - lives as long as the writer
-        new_writer(self._out).write_record(_warcinfo(self._name, self.info))
+            name = f"{self.prefix}-{self._serial:05d}{WARC_SUFFIX}"
+            try:
+                return os.open(self.folder / name, flags, 0o644), name
+            except FileExistsError:
+                continue
+
+    def _abandon(self, start: int | None) -> None:
+        """After a failed write: cut our own unfinished bytes if we can, then drop the file.
+
+        The next write starts a new file; whatever could not be cut is a torn tail that
+        archive.repair quarantines on the next open.
+        """
+        out, self._out = self._out, None
+        if out is None:
+            return
+        with contextlib.suppress(OSError):
+            out.flush()
+        with contextlib.suppress(OSError):
+            if start is not None:
+                os.ftruncate(out.fileno(), start)
+        with contextlib.suppress(OSError):
+            out.close()
 
 
 def _file_prefix() -> str:
@@ -114,9 +196,20 @@ def _file_prefix() -> str:
     return f"ogi-{stamp}-{host}-{os.getpid()}"
 
 
-def _warcinfo(filename: str, info: dict[str, str]) -> ArcWarcRecord:
-    fields = {"format": "WARC File Format 1.1", "hostname": socket.gethostname(), **info}
-    return new_writer(io.BytesIO()).create_warcinfo_record(filename, fields)
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_error(exc: OSError, path: Path) -> WarcWriteError:
+    hint = "free disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "check the disk"
+    return WarcWriteError(
+        f"cannot write WARC file {path}: {exc.strerror or exc}; {hint} and run again",
+        exc.errno,
+    )
 
 
 def read_record_bytes(path: Path, offset: int, length: int) -> bytes:
@@ -126,108 +219,29 @@ def read_record_bytes(path: Path, offset: int, length: int) -> bytes:
             fh.seek(offset)
             data = fh.read(length)
     except OSError as exc:
-        raise CorruptWarc(f"cannot read WARC file {path}: {exc.strerror or exc}") from exc
+        raise CorruptWarc(
+            f"cannot read WARC file {path}: {exc.strerror or exc}; restore it from a backup"
+        ) from exc
     if len(data) != length:
-        raise CorruptWarc(f"WARC file {path} ends before the record at offset {offset}")
+        raise CorruptWarc(
+            f"WARC file {path} ends before the record at offset {offset}; restore it from a backup"
+        )
     return data
+
+
+def parse_record(data: bytes, where: str) -> tuple[ArcWarcRecord, bytes]:
+    """The record in one gzip member and its payload, digests verified by warcio."""
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(data), check_digests="raise")))
+        body = record.raw_stream.read()  # reading to the end is what checks the digests
+    except Exception as exc:  # warcio raises bare Exceptions on garbage and bad digests
+        raise CorruptWarc(
+            f"unreadable WARC record at {where}: {exc}; restore the file from a backup"
+        ) from exc
+    return record, body
 
 
 def read_payload(path: Path, offset: int, length: int) -> tuple[StatusAndHeaders | None, bytes]:
     """HTTP headers and entity body of the record at ``offset`` (digest-checked)."""
-    data = read_record_bytes(path, offset, length)
-    try:
-        record = next(iter(ArchiveIterator(io.BytesIO(data), check_digests=True)))
-        body = record.raw_stream.read()
-    except Exception as exc:  # warcio raises bare Exceptions on garbage
-        raise CorruptWarc(f"unreadable WARC record at {path}:{offset}: {exc}") from exc
+    record, body = parse_record(read_record_bytes(path, offset, length), f"{path}:{offset}")
     return record.http_headers, body
-
-
-def iter_record_spans(fh: BinaryIO) -> Iterator[tuple[int, int, ArcWarcRecord]]:
-    """(offset, length, record) of every complete record from the current position."""
-    it = ArchiveIterator(fh, no_record_parse=False)
-    for record in it:
-        start = it.get_record_offset()
-        record.raw_stream.read()
-        yield start, it.get_record_length() or 0, record
-
-
-def repair_tail(path: Path, *, known_end: int, quarantine: Path) -> int:
-    """Cut a torn last record off ``path``; the cut bytes go to ``quarantine`` first.
-
-    Records are scanned from ``known_end`` (the end of the last catalogued record) so a
-    large file is not re-read on every open. Returns the number of bytes cut.
-    """
-    size = path.stat().st_size
-    if size <= known_end:
-        return 0
-    good_end = _last_good_end(path, known_end)
-    if good_end >= size:
-        return 0
-    quarantine.mkdir(parents=True, exist_ok=True)
-    kept = quarantine / f"{path.name}.{good_end}.{uuid.uuid4().hex[:12]}.tail"
-    with open(path, "rb") as src, open(kept, "xb") as dst:
-        src.seek(good_end)
-        shutil.copyfileobj(src, dst)
-        dst.flush()
-        os.fsync(dst.fileno())
-    with open(path, "r+b") as fh:
-        fh.truncate(good_end)
-        os.fsync(fh.fileno())
-    return size - good_end
-
-
-def _last_good_end(path: Path, start: int) -> int:
-    """End offset of the last whole gzip member holding a whole WARC record."""
-    good_end = start
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        for offset, length in gzip_members(fh, start):
-            good_end = offset + length
-    return good_end
-
-
-def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
-    """(offset, length) of each complete gzip member whose WARC record is complete.
-
-    warcio reads a torn last member without complaint, so completeness is checked
-    here: the member must reach its gzip trailer and hold the record's Content-Length.
-    """
-    offset, buf = start, b""
-    while True:
-        member = _one_member(fh, buf)
-        if member is None:
-            return
-        length, record, buf = member
-        if not _record_complete(record):
-            return
-        yield offset, length
-        offset += length
-
-
-def _one_member(fh: BinaryIO, pending: bytes) -> tuple[int, bytes, bytes] | None:
-    inflater = zlib.decompressobj(wbits=31)
-    out, used, data = [], 0, pending
-    while not inflater.eof:
-        if not data:
-            data = fh.read(1 << 16)
-            if not data:
-                return None
-        try:
-            out.append(inflater.decompress(data))
-        except zlib.error:
-            return None
-        used += len(data) - len(inflater.unused_data)
-        data = b""
-    return used, b"".join(out), inflater.unused_data
-
-
-def _record_complete(record: bytes) -> bool:
-    head, sep, block = record.partition(b"\r\n\r\n")
-    if not sep or not head.startswith(b"WARC/"):
-        return False
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return len(block) >= int(value.strip() or b"0")
-    return False

@@ -20,7 +20,8 @@ from ogi.reports import ReportFilter, report_rows, to_csv, to_jsonl
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (ArchiveError, PortalFileError, OSError)
 err_console = Console(stderr=True)
-out_console = Console()
+# Piped output has no terminal width; Chinese text is double-width, so give tables room.
+out_console = Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def describe(err: Exception) -> str:

@@ -239,16 +239,21 @@ def run_reparse(job: ReparseJob) -> ReparseResult:
 
 
 def reparse_all(archive: Archive, *, workers: int | None = None) -> ProcessStats:
-    """Re-run the current parser over every stored text on all cores; older rows stay."""
+    """Run the current parser over every stored text without a result from it, on all
+    cores; results of older parser versions stay. Results are written in bulk."""
     workers = workers or os.cpu_count() or 1
-    jobs = ((ReparseJob(t.id, t.text, t.meta or {}, None),) for t in archive.texts() if t.text)
+    done = archive.parsed_text_ids(report_parser.PARSER_NAME, report_parser.PARSER_VERSION)
+    jobs = (
+        (ReparseJob(t.id, t.text, t.meta or {}, None),)
+        for t in archive.texts()
+        if t.text and t.id not in done
+    )
     pool = SandboxPool(workers, Limits().timeout_s, Limits().memory_mb, prefetch=4)
     try:
         futures = pool.map_bounded(run_reparse, jobs, window=workers * 16)
         reports, texts, failed = _store_reparses(archive, futures)
     finally:
         pool.shutdown(cancel_pending=True)
-    archive.flush()
     return ProcessStats(texts=texts, reports=reports, errors=failed)
 
 
@@ -256,6 +261,7 @@ def _store_reparses(
     archive: Archive, futures: Iterable[Future[ReparseResult]]
 ) -> tuple[int, int, int]:
     reports = texts = failed = 0
+    batch: list[dict] = []
     for future in futures:
         try:
             r = future.result()
@@ -263,15 +269,23 @@ def _store_reparses(
             log.warning("reparse failed: %s", exc)
             failed += 1
             continue
-        archive.add_parse(
-            text_id=r.text_id,
-            parser=report_parser.PARSER_NAME,
-            parser_version=report_parser.PARSER_VERSION,
-            result=r.report,
-            agency=r.agency,
-            year=r.year,
-            is_report=r.is_report,
-        )
+        batch.append(_parse_row(r))
         texts += 1
         reports += r.is_report
+        if len(batch) >= 200:
+            archive.add_parses(batch)
+            batch = []
+    archive.add_parses(batch)
     return reports, texts, failed
+
+
+def _parse_row(r: ReparseResult) -> dict:
+    return {
+        "text_id": r.text_id,
+        "parser": report_parser.PARSER_NAME,
+        "parser_version": report_parser.PARSER_VERSION,
+        "result": r.report,
+        "agency": r.agency,
+        "year": r.year,
+        "is_report": r.is_report,
+    }

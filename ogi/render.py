@@ -73,19 +73,30 @@ def crawl_summary(console: Console, outcome: Any, processed: Any) -> None:
 
 
 def reports_table(rows: list[dict]) -> Table:
+    """Short columns never wrap; the title gives way (ellipsis) on a narrow terminal."""
     table = Table(show_lines=False)
-    for col in ("agency", "year", "title", "published", "format", "stats", "versions", "capture"):
-        table.add_column(col, overflow="fold")
+    widths = {
+        "agency": 8,
+        "year": 4,
+        "published": 10,
+        "format": 9,
+        "stats": 5,
+        "versions": 8,
+        "capture": 7,
+    }
+    for col, width in widths.items():
+        table.add_column(col, no_wrap=True, min_width=width)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=40)
     for r in rows:
         table.add_row(
             r["agency"] or "",
             str(r["year"] or ""),
-            r["title"] or "",
             r["published"] or "",
             r["format"] or "",
             str(len(r["stats"])),
             str(r["versions"]),
             str(r["capture_id"]),
+            r["title"] or "",
         )
     return table
 

@@ -57,7 +57,7 @@ def report_rows(archive: Archive, parser: str, flt: ReportFilter) -> list[dict]:
     parsed = archive.parsed_captures(
         parser=parser, parser_version=flt.parser_version, year=flt.year
     )
-    rows = [_row(pc) for pc in _latest_per_report(parsed)]
+    rows = [_row(best, members) for best, members in group_reports(parsed)]
     if flt.agency:
         rows = [r for r in rows if flt.agency in (r["agency"] or "")]
     return sorted(rows, key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
@@ -72,13 +72,15 @@ def _report_key(pc: ParsedCapture) -> tuple[str, int | None]:
     return pc.result.get("agency_normalized") or _agency(pc), pc.year
 
 
-def _latest_per_report(parsed: Iterable[ParsedCapture]) -> Iterator[ParsedCapture]:
-    best: dict[tuple[str, int | None], ParsedCapture] = {}
+def group_reports(
+    parsed: Iterable[ParsedCapture],
+) -> Iterator[tuple[ParsedCapture, list[ParsedCapture]]]:
+    """Each report's representative capture and all the captures that carry it."""
+    groups: dict[tuple[str, int | None], list[ParsedCapture]] = {}
     for pc in parsed:
-        key = _report_key(pc)
-        if key not in best or _rank(pc) > _rank(best[key]):
-            best[key] = pc
-    return iter(best.values())
+        groups.setdefault(_report_key(pc), []).append(pc)
+    for members in groups.values():
+        yield max(members, key=_rank), sorted(members, key=lambda m: m.capture.id)
 
 
 def _rank(pc: ParsedCapture) -> tuple[int, int, datetime, int]:
@@ -93,7 +95,7 @@ def _rank(pc: ParsedCapture) -> tuple[int, int, datetime, int]:
     )
 
 
-def _row(pc: ParsedCapture) -> dict:
+def _row(pc: ParsedCapture, members: list[ParsedCapture]) -> dict:
     result, cap = pc.result, pc.capture
     contact = result.get("contact") or {}
     return {
@@ -111,6 +113,20 @@ def _row(pc: ParsedCapture) -> dict:
         "versions": pc.versions,
         "contact": {k: contact.get(k) for k in CONTACT_FIELDS},
         "stats": [_stat(s) for s in result.get("stats") or []],
+        "warnings": list(result.get("warnings") or []),
+        "captures": [_member(m) for m in members],
+    }
+
+
+def _member(pc: ParsedCapture) -> dict:
+    """One capture of the report: the HTML page, its attachment, a copy in another column."""
+    cap = pc.capture
+    return {
+        "capture_id": cap.id,
+        "url": cap.url,
+        "media_type": cap.media_type,
+        "sha256": cap.sha256,
+        "fetched_at": iso_utc(cap.fetched_at),
     }
 
 

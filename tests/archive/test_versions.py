@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from archive_testdata import fetch
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, CaptureNotFound
+from archive.resources import canonical_url
 
 URL = "http://127.0.0.1:8000/xxgk/zfxxgknb/t20190327_1.html"
 # incompressible, so WARC growth measures whether the body was stored again
@@ -102,6 +105,8 @@ def test_versions_accepts_a_non_canonical_form(archive: Archive, run_id: int) ->
 def test_unknown_capture_is_a_clear_error(archive: Archive) -> None:
     with pytest.raises(CaptureNotFound, match="no capture with id 999"):
         archive.capture(999)
+    with pytest.raises(CaptureNotFound):
+        archive.payload(999)
 
 
 def test_captures_survive_reopen(open_archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +118,68 @@ def test_captures_survive_reopen(open_archive, tmp_path: Path) -> None:  # type:
     again = open_archive(create=False, readonly=True)
     assert again.payload(cid) == V1
     assert again.runs()[0].stats == {"pages": 1}
+
+
+def test_gone_sets_gone_at_and_a_later_success_clears_it(archive: Archive, run_id: int) -> None:
+    archive.record(fetch(URL, V1), run_id)
+    gone = archive.record(fetch(URL, b"gone", 410, reason="Gone"), run_id)
+    again = archive.record(fetch(URL, b"still gone", 404, reason="Not Found"), run_id)
+    archive.flush()
+    res = archive.resource(URL)
+    assert res is not None and res.gone_at == archive.capture(gone.capture_id).fetched_at
+    assert (gone.change, again.change) == ("gone", "gone")
+    assert res.gone_at is not None and res.gone_at.tzinfo is not None
+    back = archive.record(fetch(URL, V2), run_id)
+    archive.flush()
+    res = archive.resource(URL)
+    assert back.change == "changed" and res is not None and res.gone_at is None
+    assert res.latest_sha256 == back.sha256 and res.latest_capture_id == back.capture_id
+
+
+def test_other_errors_are_recorded_but_are_not_versions(archive: Archive, run_id: int) -> None:
+    ok = archive.record(fetch(URL, V1), run_id)
+    err = archive.record(fetch(URL, b"oops", 500, reason="Internal Server Error"), run_id)
+    same = archive.record(fetch(URL, V1), run_id)
+    archive.flush()
+    assert (err.change, same.change) == ("error", "unchanged")
+    assert archive.payload(err.capture_id) == b"oops"
+    assert archive.capture(same.capture_id).revisit_of == ok.capture_id
+
+
+def test_every_capture_field_round_trips(archive: Archive, run_id: int) -> None:
+    east8 = timezone(timedelta(hours=8))
+    sent = replace(
+        fetch("http://127.0.0.1:1/old?id=1", V1, portal="p", anchor_text="年报", candidate=True),
+        final_url="http://127.0.0.1:1/new/report.html",
+        redirect_chain=("http://127.0.0.1:1/old?id=1", "http://127.0.0.1:1/new/report.html"),
+        charset="gb18030",
+        fetched_at=datetime(2025, 3, 1, 16, 0, tzinfo=east8),
+        ip_address="127.0.0.1",
+    )
+    done = archive.record(sent, run_id)
+    archive.flush()
+    info = archive.capture(done.capture_id)
+    assert (info.requested_url, info.final_url) == (sent.requested_url, sent.final_url)
+    assert info.redirect_chain == sent.redirect_chain
+    assert info.response_headers == sent.response_headers
+    assert info.fetched_at == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    assert (info.media_type, info.charset, info.run_id) == ("text/html", "gb18030", run_id)
+    assert (info.candidate, info.anchor_text, info.portal) == (True, "年报", "p")
+    assert (info.size, info.sha256, info.url) == (
+        len(V1),
+        done.sha256,
+        canonical_url(sent.requested_url),
+    )
+    assert archive.versions(sent.requested_url) == [info]
+    assert [c.id for c in archive.captures(candidates_only=True)] == [info.id]
+
+
+def test_many_urls_and_versions_stay_apart(archive: Archive, run_id: int) -> None:
+    for round_ in range(3):
+        for i in range(5):
+            body = b"page %d" % i + (b" v2" if round_ == 2 and i % 2 else b"")
+            archive.record(fetch(f"{URL}?n={i}", body), run_id)
+    archive.flush()
+    changes = [[c.change for c in archive.versions(f"{URL}?n={i}")] for i in range(5)]
+    assert changes[0] == ["new", "unchanged", "unchanged"]
+    assert changes[1] == ["new", "unchanged", "changed"]

@@ -71,3 +71,13 @@ def test_gbk_page_detected_as_gb18030(crawled: tuple[Path, list[str]]) -> None:
     assert meta["charset"] == "gb18030"
     text = ogi("show", gbk["capture_id"], "--text", "--archive", archive).stdout.decode()
     assert "兴庆区科学技术局" in text
+
+
+def test_a_report_groups_its_page_and_its_attachment(crawled: tuple[Path, list[str]]) -> None:
+    archive, _ = crawled
+    out = ogi("reports", "--archive", archive, "--format", "jsonl").stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    pdf_report = next(r for r in rows if r["media_type"] == "application/pdf")
+    kinds = sorted(c["media_type"] for c in pdf_report["captures"])
+    assert kinds == ["application/pdf", "text/html"]
+    assert pdf_report["capture_id"] in {c["capture_id"] for c in pdf_report["captures"]}

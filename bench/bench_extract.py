@@ -1,6 +1,6 @@
 """Documents/s of our HTML extraction vs calling trafilatura directly, per core.
 
-    .venv/bin/python bench/extract.py [--pages 200] [--rounds 3] [--profile]
+    .venv/bin/python bench/bench_extract.py [--pages 200] [--rounds 3] [--profile]
 
 Builds ~30 KB report pages in memory from mockportal/data/seeds/*.txt (TRS-style
 chrome, the report's paragraphs, its 统计表 as an HTML table), then times on the same
