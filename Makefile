@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
+# pywb (the replay tool our WARCs must work in) pins old libraries: its own venv, for tests.
+PYWB_VENV  ?= .venv-pywb
+PYWB_STAMP := $(PYWB_VENV)/.stamp-install
 # Converters the extractors call (DOC/WPS via LibreOffice, antiword as fallback; OCR for
 # scanned PDFs) and a CJK font the OCR test draws with. Installed when missing.
 APT_PACKAGES := libreoffice-writer-nogui antiword tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
@@ -17,6 +20,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(PYWB_STAMP):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYWB_VENV)/bin/pip install --quiet 'pywb>=2.8,<3'
+	touch $(PYWB_STAMP)
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -36,8 +45,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) system-deps lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: $(STAMP) $(PYWB_STAMP) system-deps lint
+	OGI_PYWB_BIN=$(abspath $(PYWB_VENV))/bin $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(PYWB_VENV) .pytest_cache .ruff_cache *.egg-info

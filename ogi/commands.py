@@ -128,15 +128,22 @@ def reports(
 ) -> None:
     _check_format(fmt, ("table", "jsonl", "csv"))
     with opened(archive_dir, catalog) as arc:
-        rows = report_rows(
-            arc, report_parser.PARSER_NAME, ReportFilter(year, agency, parser_version)
-        )
+        version = parser_version or _default_parser_version(arc)
+        rows = report_rows(arc, report_parser.PARSER_NAME, ReportFilter(year, agency, version))
     if fmt == "jsonl":
         sys.stdout.write(to_jsonl(rows))
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
         out_console.print(render.reports_table(rows))
+
+
+def _default_parser_version(arc: Archive) -> str | None:
+    """This parser's results when the archive has them, else the newest it has."""
+    known = arc.parser_versions(report_parser.PARSER_NAME)
+    if report_parser.PARSER_VERSION in known:
+        return report_parser.PARSER_VERSION
+    return known[-1] if known else None
 
 
 def versions(archive_dir: Path, catalog: str | None, url: str, fmt: str) -> None:

@@ -81,3 +81,31 @@ def test_a_report_groups_its_page_and_its_attachment(crawled: tuple[Path, list[s
     kinds = sorted(c["media_type"] for c in pdf_report["captures"])
     assert kinds == ["application/pdf", "text/html"]
     assert pdf_report["capture_id"] in {c["capture_id"] for c in pdf_report["captures"]}
+
+
+def test_reports_of_an_older_parser_version_stay_readable(
+    crawled: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    import shutil
+
+    import parser as report_parser
+    from archive import Archive
+
+    archive = tmp_path / "copy"
+    shutil.copytree(crawled[0], archive)
+    with Archive.open(archive) as arc:
+        text = next(t for t in arc.texts() if t.text and "自治区科技厅" in t.text)
+        arc.add_parse(
+            text_id=text.id,
+            parser=report_parser.PARSER_NAME,
+            parser_version="0.0.1",
+            result={"agency": "旧解析", "title": "old", "stats": []},
+            agency="旧解析",
+            year=2018,
+            is_report=True,
+        )
+    newest = ogi("reports", "--archive", archive, "--format", "jsonl").stdout.decode()
+    older = ogi("reports", "--archive", archive, "--format", "jsonl", "--parser-version", "0.0.1")
+    assert "自治区科技厅" in newest and "旧解析" not in newest
+    rows = [json.loads(line) for line in older.stdout.splitlines()]
+    assert [(r["agency"], r["year"]) for r in rows] == [("旧解析", 2018)]
