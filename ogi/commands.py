@@ -115,7 +115,11 @@ def crawl(
         )
     with opened(archive_dir, catalog_url, write=True) as arc:
         processed = pipeline.process_pending(arc, workers=workers)
-    render.crawl_summary(err_console, outcome, processed)
+        version = _default_parser_version(arc)
+        in_archive = len(
+            report_rows(arc, report_parser.PARSER_NAME, ReportFilter(None, None, version))
+        )
+    render.crawl_summary(err_console, outcome, processed, in_archive)
 
 
 def reports(

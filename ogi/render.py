@@ -52,7 +52,7 @@ def live(progress: CrawlProgress | None):  # type: ignore[no-untyped-def]
     return progress.running() if progress is not None else nullcontext()
 
 
-def crawl_summary(console: Console, outcome: Any, processed: Any) -> None:
+def crawl_summary(console: Console, outcome: Any, processed: Any, reports: int) -> None:
     """Per-portal table and totals at the end of `ogi crawl` (on stderr, like progress)."""
     table = Table(title=f"crawl run {outcome.run_id}", title_justify="left")
     for col in ("portal", "pages", "report docs", "new", "changed", "unchanged", "gone", "errors"):
@@ -66,7 +66,8 @@ def crawl_summary(console: Console, outcome: Any, processed: Any) -> None:
     table.add_row("[bold]total", *(f"[bold]{totals[k]}" for k in keys))
     console.print(table)
     console.print(
-        f"pages {totals['pages']} · reports found {processed.reports} · new versions "
+        f"pages {totals['pages']} · report documents parsed {processed.reports} · reports in"
+        f" the archive {reports} · new versions "
         f"{totals['new'] + totals['changed']} · errors {totals['errors']}"
         f" · texts extracted {processed.texts} ({processed.errors} extraction errors)"
     )
