@@ -104,6 +104,8 @@ def crawl(
     from crawler.run import run_crawl
 
     portals = select_portals(portals_file, only, start_urls)
+    with opened(archive_dir, catalog_url, write=True):
+        pass  # fail early and clearly: a locked, unreadable or unmigratable archive
     progress = None if quiet else render.CrawlProgress(err_console)
     with render.live(progress):
         outcome = run_crawl(
@@ -113,6 +115,8 @@ def crawl(
             settings=settings,
             on_progress=progress.update if progress else None,
         )
+    if outcome.run_id is None:
+        raise CliError(f"the crawl did not start (finish reason: {outcome.finish_reason})")
     with opened(archive_dir, catalog_url, write=True) as arc:
         processed = pipeline.process_pending(arc, workers=workers)
         version = _default_parser_version(arc)

@@ -84,3 +84,16 @@ def test_unknown_format(small_archive: Path) -> None:
     assert "unknown format" in _fails_cleanly(
         "reports", "--format", "xml", "--archive", small_archive
     )
+
+
+def test_crawl_into_a_locked_archive(small_archive: Path, tmp_path: Path) -> None:
+    from archive import Archive
+
+    portals = tmp_path / "portals.toml"
+    portals.write_text(
+        '[[portal]]\nname = "x"\nagency = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n',
+        encoding="utf-8",
+    )
+    with Archive.open(small_archive):
+        line = _fails_cleanly("crawl", "--portals", portals, "--archive", small_archive, "-q")
+    assert "in use by another ogi process" in line

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from e2e_support import FAST, control, mock_portal, ogi, portals_file
+from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +48,7 @@ def test_every_report_and_attachment_fetched_once(crawled: tuple[Path, list[str]
 
 def test_attachment_provenance(crawled: tuple[Path, list[str]]) -> None:
     archive, _ = crawled
-    rows = [
-        json.loads(line)
-        for line in ogi("reports", "--archive", archive, "--format", "jsonl").stdout.splitlines()
-    ]
+    rows = jsonl(ogi("reports", "--archive", archive, "--format", "jsonl"))
     pdf = next(r for r in rows if r["media_type"] == "application/pdf")
     meta = json.loads(ogi("show", pdf["capture_id"], "--json", "--archive", archive).stdout)
     assert meta["found_from"].endswith("/xxgk/zfxxgknb/201902/t20190222_104.html")
@@ -62,10 +59,7 @@ def test_attachment_provenance(crawled: tuple[Path, list[str]]) -> None:
 
 def test_gbk_page_detected_as_gb18030(crawled: tuple[Path, list[str]]) -> None:
     archive, _ = crawled
-    rows = [
-        json.loads(line)
-        for line in ogi("reports", "--archive", archive, "--format", "jsonl").stdout.splitlines()
-    ]
+    rows = jsonl(ogi("reports", "--archive", archive, "--format", "jsonl"))
     gbk = next(r for r in rows if r["agency"] == "兴庆区科学技术局")
     meta = json.loads(ogi("show", gbk["capture_id"], "--json", "--archive", archive).stdout)
     assert meta["charset"] == "gb18030"
@@ -75,8 +69,7 @@ def test_gbk_page_detected_as_gb18030(crawled: tuple[Path, list[str]]) -> None:
 
 def test_a_report_groups_its_page_and_its_attachment(crawled: tuple[Path, list[str]]) -> None:
     archive, _ = crawled
-    out = ogi("reports", "--archive", archive, "--format", "jsonl").stdout
-    rows = [json.loads(line) for line in out.splitlines()]
+    rows = jsonl(ogi("reports", "--archive", archive, "--format", "jsonl"))
     pdf_report = next(r for r in rows if r["media_type"] == "application/pdf")
     kinds = sorted(c["media_type"] for c in pdf_report["captures"])
     assert kinds == ["application/pdf", "text/html"]
@@ -107,5 +100,5 @@ def test_reports_of_an_older_parser_version_stay_readable(
     newest = ogi("reports", "--archive", archive, "--format", "jsonl").stdout.decode()
     older = ogi("reports", "--archive", archive, "--format", "jsonl", "--parser-version", "0.0.1")
     assert "自治区科技厅" in newest and "旧解析" not in newest
-    rows = [json.loads(line) for line in older.stdout.splitlines()]
+    rows = jsonl(older)
     assert [(r["agency"], r["year"]) for r in rows] == [("旧解析", 2018)]
