@@ -38,6 +38,7 @@ from archive.types import (
     RunInfo,
     TextInfo,
 )
+from archive.verify import CheckReport, Problem
 
 __all__ = [
     "Archive",
@@ -47,9 +48,11 @@ __all__ = [
     "CaptureInfo",
     "CaptureNotFound",
     "CaptureResult",
+    "CheckReport",
     "CorruptWarc",
     "FetchRecord",
     "ParsedCapture",
+    "Problem",
     "ReadOnlyArchive",
     "ResourceInfo",
     "RunInfo",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+from w3lib.url import safe_url_string
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
@@ -48,7 +49,7 @@ def response_headers(fetch: FetchRecord) -> StatusAndHeaders:
 
 
 def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
-    parts = urlsplit(fetch.final_url)
+    parts = urlsplit(_uri(fetch.final_url))
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
@@ -57,7 +58,7 @@ def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
         headers.insert(0, ("Host", parts.netloc))
     http = StatusAndHeaders(f"{fetch.method} {target} HTTP/1.1", headers, is_http_request=True)
     return _builder.create_warc_record(
-        fetch.final_url,
+        _uri(fetch.final_url),
         "request",
         payload=io.BytesIO(fetch.request_body),
         length=len(fetch.request_body),
@@ -68,7 +69,7 @@ def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
 
 def response_record(fetch: FetchRecord, extra: dict[str, str]) -> ArcWarcRecord:
     return _builder.create_warc_record(
-        fetch.final_url,
+        _uri(fetch.final_url),
         "response",
         payload=io.BytesIO(fetch.body),
         length=len(fetch.body),
@@ -83,14 +84,39 @@ def revisit_record(
     """Identical-payload-digest revisit pointing at (record id, target URI, date)."""
     record_id, uri, date = refers_to
     record = _builder.create_revisit_record(
-        fetch.final_url,
+        _uri(fetch.final_url),
         digest,
-        uri,
+        _uri(uri),
         date,
         http_headers=response_headers(fetch),
         warc_headers_dict=_common(fetch, {"WARC-Refers-To": record_id, **extra}),
     )
     return record
+
+
+def provenance_headers(fetch: FetchRecord) -> dict[str, str]:
+    """What the catalog knows of a fetch's provenance, in the WARC record itself.
+
+    The WARC files are the source of truth: with these headers a lost catalog can be
+    rebuilt from them alone. Text values are percent-encoded, so headers stay ASCII.
+    """
+    headers = {
+        "WARC-Ogi-Portal": fetch.portal,
+        "WARC-Ogi-Requested-URI": _uri(fetch.requested_url),
+        "WARC-Ogi-Redirect-Chain": " ".join(_uri(u) for u in fetch.redirect_chain) or None,
+        "WARC-Ogi-Found-From": _uri(fetch.found_from) if fetch.found_from else None,
+        "WARC-Ogi-Anchor": quote(fetch.anchor_text) if fetch.anchor_text else None,
+        "WARC-Ogi-Depth": str(fetch.depth),
+        "WARC-Ogi-Candidate": "1" if fetch.candidate else "0",
+        "WARC-Ogi-Charset": fetch.charset,
+    }
+    return {k: v for k, v in headers.items() if v}
+
+
+def _uri(url: str) -> str:
+    """WARC and HTTP heads are ASCII: Chinese paths go percent-encoded (UTF-8), as browsers
+    send them; the catalog keeps the URL as the crawler saw it."""
+    return safe_url_string(url)
 
 
 def _common(fetch: FetchRecord, extra: dict[str, str]) -> dict[str, str]:

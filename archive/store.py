@@ -30,7 +30,14 @@ from archive.errors import (
 )
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
-from archive.records import record_id, request_record, response_record, revisit_record, warc_date
+from archive.records import (
+    provenance_headers,
+    record_id,
+    request_record,
+    response_record,
+    revisit_record,
+    warc_date,
+)
 from archive.repair import check_catalog_ends, repair_all
 from archive.resources import ResourceState, canonical_url, decide_change, url_hash
 from archive.rows import capture_row, jsonable, now_utc, run_row
@@ -43,6 +50,7 @@ from archive.types import (
     RunInfo,
     TextInfo,
 )
+from archive.verify import CheckReport, check_archive
 from archive.warcfile import (
     RotatingWarcWriter,
     Written,
@@ -198,7 +206,7 @@ class Archive:
     def _write_warc(
         self, fetch: FetchRecord, state: ResourceState, *, revisit: bool
     ) -> tuple[list[Written], str]:
-        extra = {"WARC-Ogi-Portal": fetch.portal} if fetch.portal else {}
+        extra = provenance_headers(fetch)
         if revisit and state.refers_to is not None:
             main = revisit_record(fetch, state.refers_digest, state.refers_to, extra)
         else:
@@ -493,6 +501,14 @@ class Archive:
         return self._read(query)
 
     # ----------------------------------------------------------------- export
+    def check(self) -> CheckReport:
+        """Verify every catalog row against its WARC record and every record against the
+        catalog (read-only; see archive.verify)."""
+
+        if not self.readonly:
+            self.flush()
+        return check_archive(self)
+
     def export_warc(self, out: Path, capture_ids: Iterable[int] | None = None) -> int:
         """One standalone WARC/1.1 file of the captures (all if None); see archive.export."""
         from archive.export import export_warc

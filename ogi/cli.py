@@ -137,6 +137,17 @@ def export(
 
 
 @app.command()
+def check(
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | jsonl")] = "table",
+) -> None:
+    """Verify every catalog row against its WARC record and every WARC record against the
+    catalog; exit 1 when anything does not match."""
+    commands.check(_archive_dir(archive), catalog, fmt)
+
+
+@app.command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo archive in this directory")

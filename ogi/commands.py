@@ -206,6 +206,23 @@ def export(archive_dir: Path, catalog: str | None, fmt: str, out: Path) -> None:
     err_console.print(f"wrote {count} captures to {out}")
 
 
+def check(archive_dir: Path, catalog: str | None, fmt: str) -> None:
+    _check_format(fmt, ("table", "jsonl"))
+    with opened(archive_dir, catalog) as arc:
+        report = arc.check()
+    rows = [{"kind": p.kind, "where": p.where, "detail": p.detail} for p in report.problems]
+    if fmt == "jsonl":
+        sys.stdout.write(to_jsonl(rows))
+    elif rows:
+        out_console.print(render.problems_table(rows))
+    err_console.print(
+        f"checked {report.captures} captures and {report.records} WARC records: "
+        + ("all consistent" if report.clean else f"{len(rows)} problems")
+    )
+    if not report.clean:
+        raise SystemExit(1)
+
+
 def demo(keep: Path | None) -> None:
     from mockportal.demo import running_demo_portal
 

@@ -102,6 +102,15 @@ def reports_table(rows: list[dict]) -> Table:
     return table
 
 
+def problems_table(rows: list[dict]) -> Table:
+    table = Table(title="archive check", title_justify="left")
+    for col in ("kind", "where", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["kind"], r["where"], r["detail"])
+    return table
+
+
 def version_row(c: CaptureInfo) -> dict:
     return {
         "capture_id": c.id,

@@ -233,3 +233,33 @@ def test_export_refuses_unknown_ids_and_existing_files(
     with pytest.raises(StorageError, match="exists"):
         archive.export_warc(out)
     assert out.read_bytes() == b"keep me"
+
+
+def test_provenance_travels_in_the_warc_record(archive: Archive, run_id: int) -> None:
+    """The WARCs are the source of truth: provenance must be readable from them alone."""
+    from urllib.parse import unquote
+
+    url = "http://127.0.0.1:1/xxgk/年报/t1.html"
+    record = replace(
+        fetch(url, b"<p>report</p>"),
+        portal="nx-kjt",
+        found_from="http://127.0.0.1:1/xxgk/index.html",
+        anchor_text="2018年政府信息公开工作年度报告",
+        depth=3,
+        candidate=True,
+        charset="gb18030",
+        requested_url="http://127.0.0.1:1/old",
+        redirect_chain=("http://127.0.0.1:1/old", url),
+    )
+    archive.record(record, run_id)
+    archive.flush()
+    with open(_warcs(archive)[0], "rb") as fh:
+        response = next(r for r in ArchiveIterator(fh) if r.rec_type == "response")
+    h = response.rec_headers
+    assert h.get_header("WARC-Ogi-Portal") == "nx-kjt"
+    assert h.get_header("WARC-Ogi-Requested-URI") == "http://127.0.0.1:1/old"
+    assert len(h.get_header("WARC-Ogi-Redirect-Chain").split()) == 2
+    assert unquote(h.get_header("WARC-Ogi-Anchor")) == "2018年政府信息公开工作年度报告"
+    assert h.get_header("WARC-Ogi-Found-From").endswith("/xxgk/index.html")
+    assert (h.get_header("WARC-Ogi-Depth"), h.get_header("WARC-Ogi-Candidate")) == ("3", "1")
+    assert h.get_header("WARC-Ogi-Charset") == "gb18030"
