@@ -30,6 +30,7 @@ from archive.errors import (
 )
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
+from archive.rebuild import RebuildStats, rebuild_catalog
 from archive.records import (
     provenance_headers,
     record_id,
@@ -180,14 +181,24 @@ class Archive:
         self._maybe_commit()
         return result
 
-    def _record(self, fetch: FetchRecord, run_id: int | None) -> CaptureResult:
+    def _record(
+        self,
+        fetch: FetchRecord,
+        run_id: int | None,
+        stored: tuple[list[Written], str, str] | None = None,
+    ) -> CaptureResult:
+        """Catalog a fetch; ``stored`` = (spans, record id, payload sha256) of records
+        already in a WARC file (rebuilding a catalog), else the records are written now."""
         state = self._resource_state(canonical_url(fetch.requested_url))
-        sha = hashlib.sha256(fetch.body).hexdigest()
+        sha = stored[2] if stored else hashlib.sha256(fetch.body).hexdigest()
         change = decide_change(state, fetch.status, sha)
         revisit_of = state.latest_payload_capture if change == "unchanged" else None
         if revisit_of is not None:
             sha = state.latest_sha256 or sha  # a 304 repeats the latest version
-        spans, rec_id = self._write_warc(fetch, state, revisit=revisit_of is not None)
+        if stored is None:
+            spans, rec_id = self._write_warc(fetch, state, revisit=revisit_of is not None)
+        else:
+            spans, rec_id = stored[0], stored[1]
         row = capture_row(
             fetch,
             run_id=run_id,
@@ -202,6 +213,15 @@ class Archive:
         self._update_resource(state, row, capture_id, change)
         self._batch.records += 1
         return CaptureResult(capture_id, state.resource_id, sha, change)
+
+    def reindex(
+        self, fetch: FetchRecord, run_id: int | None, stored: tuple[list[Written], str, str]
+    ) -> CaptureResult:
+        """Catalog records that are already in a WARC file (see archive.rebuild)."""
+        self._require_writable()
+        result = self._record(fetch, run_id, stored)
+        self._maybe_commit()
+        return result
 
     def _write_warc(
         self, fetch: FetchRecord, state: ResourceState, *, revisit: bool
@@ -501,6 +521,10 @@ class Archive:
         return self._read(query)
 
     # ----------------------------------------------------------------- export
+    def rebuild_catalog(self) -> RebuildStats:
+        """Catalog every record of the WARC files into this (empty) catalog."""
+        return rebuild_catalog(self)
+
     def check(self) -> CheckReport:
         """Verify every catalog row against its WARC record and every record against the
         catalog (read-only; see archive.verify)."""

@@ -147,6 +147,18 @@ def check(
     commands.check(_archive_dir(archive), catalog, fmt)
 
 
+@app.command("rebuild-catalog")
+def rebuild_catalog(
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    workers: Annotated[int | None, typer.Option(help="Extraction processes")] = None,
+) -> None:
+    """Rebuild a lost catalog from the WARC files alone, then extract and parse again.
+
+    The catalog must be new or empty: move a damaged catalog.sqlite aside first."""
+    commands.rebuild_catalog(_archive_dir(archive), catalog, workers)
+
+
 @app.command()
 def demo(
     keep: Annotated[

@@ -190,7 +190,10 @@ def _latest_text(arc: Archive, info: CaptureInfo) -> str:
 
 def reparse(archive_dir: Path, catalog: str | None, workers: int | None) -> None:
     with opened(archive_dir, catalog, write=True) as arc:
+        extracted = pipeline.process_pending(arc, workers=workers)  # texts a rebuild lacks
         stats = pipeline.reparse_all(arc, workers=workers)
+    if extracted.texts:
+        err_console.print(f"extracted {extracted.texts} texts that had none")
     err_console.print(
         f"reparsed {stats.texts} texts with {report_parser.PARSER_NAME} "
         f"{report_parser.PARSER_VERSION}: {stats.reports} reports"
@@ -221,6 +224,19 @@ def check(archive_dir: Path, catalog: str | None, fmt: str) -> None:
     )
     if not report.clean:
         raise SystemExit(1)
+
+
+def rebuild_catalog(archive_dir: Path, catalog: str | None, workers: int | None) -> None:
+    if not (archive_dir / "warc").is_dir():
+        raise CliError(f"no WARC files under {archive_dir / 'warc'}: nothing to rebuild from")
+    with opened(archive_dir, catalog, write=True) as arc:
+        stats = arc.rebuild_catalog()
+        processed = pipeline.process_pending(arc, workers=workers)
+    err_console.print(
+        f"rebuilt {stats.captures} captures and {stats.runs} crawl runs from {stats.files} WARC"
+        f" files ({stats.skipped} unreadable records skipped); extracted {processed.texts}"
+        f" texts, {processed.reports} report documents"
+    )
 
 
 def demo(keep: Path | None) -> None:

@@ -1,0 +1,173 @@
+"""Rebuild a lost catalog from the WARC files alone: they are the archive's source of truth.
+
+Every response and revisit record, with the request record written beside it, becomes
+a capture again, in the order it was written, so versions, revisits and gone URLs come
+out as they were. Provenance comes from the records' WARC-Ogi-* headers. Texts and parse
+results are derived data: `ogi reparse` makes them again.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.timeutils import iso_date_to_datetime
+
+from archive.errors import ArchiveError, CorruptWarc
+from archive.repair import gzip_members
+from archive.types import FetchRecord
+from archive.warcfile import Written, parse_record, read_record_bytes
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+MAIN_TYPES = {"response", "revisit"}
+
+
+@dataclass
+class RebuildStats:
+    files: int = 0
+    captures: int = 0
+    runs: int = 0
+    skipped: int = 0  # unreadable records, reported by `ogi check`
+
+
+@dataclass(frozen=True)
+class Stored:
+    offset: int
+    length: int
+    record: ArcWarcRecord
+    body: bytes
+
+
+def rebuild_catalog(archive: Archive) -> RebuildStats:
+    """Catalog every record of the archive's WARC files into its (empty) catalog."""
+    if any(True for _ in archive.captures()):
+        raise ArchiveError(
+            "the catalog already holds captures: rebuild into a new one "
+            "(move catalog.sqlite aside, or pass an empty --catalog)"
+        )
+    stats = RebuildStats()
+    runs: dict[str, int] = {}
+    for path in sorted((archive.directory / "warc").glob("*.warc.gz")):
+        stats.files += 1
+        for main, request, info in _pairs(path, stats):
+            run_id = _run_for(archive, info, runs, stats)
+            sha = _payload_sha256(main)
+            spans = [
+                Written(path.name, main.offset, main.length),
+                Written(path.name, request.offset, request.length),
+            ]
+            archive.reindex(_fetch(main, request), run_id, (spans, _record_id(main), sha))
+            stats.captures += 1
+    archive.flush()
+    return stats
+
+
+def _pairs(path: Path, stats: RebuildStats) -> Iterator[tuple[Stored, Stored, dict[str, str]]]:
+    """(main record, its request record, the file's warcinfo fields) in written order."""
+    info: dict[str, str] = {}
+    waiting: dict[str, Stored] = {}
+    for stored in _records(path, stats):
+        kind = stored.record.rec_type
+        if kind == "warcinfo":
+            info = _warcinfo_fields(stored.body)
+        elif kind in MAIN_TYPES:
+            waiting[_record_id(stored)] = stored
+        elif kind == "request":
+            main = waiting.pop(stored.record.rec_headers.get_header("WARC-Concurrent-To"), None)
+            if main is not None:
+                yield main, stored, info
+
+
+def _records(path: Path, stats: RebuildStats) -> Iterator[Stored]:
+    with open(path, "rb") as fh:
+        spans = list(gzip_members(fh, 0))
+    for offset, length in spans:
+        try:
+            record, body = parse_record(read_record_bytes(path, offset, length), f"{path}:{offset}")
+        except CorruptWarc:
+            stats.skipped += 1
+            continue
+        yield Stored(offset, length, record, body)
+
+
+def _warcinfo_fields(body: bytes) -> dict[str, str]:
+    fields = {}
+    for line in body.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+def _run_for(
+    archive: Archive, info: dict[str, str], runs: dict[str, int], stats: RebuildStats
+) -> int | None:
+    """One crawl run per run id named in the warcinfo records (stats are not in WARCs)."""
+    key = info.get("ogi-crawl-run")
+    if key is None:
+        return None
+    if key not in runs:
+        software = dict(
+            part.split("/", 1)
+            for part in info.get("ogi-software-versions", "").split()
+            if "/" in part
+        )
+        runs[key] = archive.start_run(
+            software=software,
+            settings_digest="unknown",
+            portals_digest="unknown",
+            note=f"rebuilt from WARC (run {key})",
+        )
+        stats.runs += 1
+    return runs[key]
+
+
+def _record_id(stored: Stored) -> str:
+    return str(stored.record.rec_headers.get_header("WARC-Record-ID"))
+
+
+def _payload_sha256(stored: Stored) -> str:
+    digest = stored.record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    algo, _, value = digest.partition(":")
+    if algo != "sha256":
+        raise CorruptWarc(f"record {_record_id(stored)} has no SHA-256 payload digest")
+    return base64.b32decode(value).hex()
+
+
+def _fetch(main: Stored, request: Stored) -> FetchRecord:
+    h = main.record.rec_headers
+    http = main.record.http_headers
+    req_http = request.record.http_headers
+    target = h.get_header("WARC-Target-URI")
+    status_line = http.statusline if http else "0"
+    code, _, reason = status_line.partition(" ")
+    content_type = (http.get_header("Content-Type") or "") if http else ""
+    chain = h.get_header("WARC-Ogi-Redirect-Chain")
+    return FetchRecord(
+        requested_url=h.get_header("WARC-Ogi-Requested-URI") or target,
+        final_url=target,
+        redirect_chain=tuple(chain.split()) if chain else (),
+        method=(req_http.protocol if req_http else "GET") or "GET",
+        request_headers=tuple(req_http.headers) if req_http else (),
+        request_body=request.body,
+        status=int(code) if code.isdigit() else 0,
+        reason=reason,
+        response_headers=tuple(http.headers) if http else (),
+        body=main.body if main.record.rec_type == "response" else b"",
+        fetched_at=iso_date_to_datetime(h.get_header("WARC-Date")),
+        portal=h.get_header("WARC-Ogi-Portal"),
+        found_from=h.get_header("WARC-Ogi-Found-From"),
+        anchor_text=unquote(h.get_header("WARC-Ogi-Anchor") or "") or None,
+        depth=int(h.get_header("WARC-Ogi-Depth") or 0),
+        media_type=content_type.split(";", 1)[0].strip().lower() or None,
+        charset=h.get_header("WARC-Ogi-Charset"),
+        ip_address=h.get_header("WARC-IP-Address"),
+        candidate=h.get_header("WARC-Ogi-Candidate") == "1",
+    )
