@@ -52,11 +52,24 @@ def rebuild_catalog(archive: Archive) -> RebuildStats:
             "the catalog already holds captures: rebuild into a new one "
             "(move catalog.sqlite aside, or pass an empty --catalog)"
         )
+    return _index(archive, known=set(), runs={})
+
+
+def reindex_uncatalogued(archive: Archive) -> RebuildStats:
+    """`ogi check --repair`: catalog the records a crash left out of the catalog (written
+    to the WARC file, not yet committed), appended after what the catalog holds."""
+    known = {(c.warc_file, c.warc_offset) for c in archive.captures()}
+    runs = {str(r.id): r.id for r in archive.runs()}
+    return _index(archive, known=known, runs=runs)
+
+
+def _index(archive: Archive, *, known: set[tuple[str, int]], runs: dict[str, int]) -> RebuildStats:
     stats = RebuildStats()
-    runs: dict[str, int] = {}
     for path in sorted((archive.directory / "warc").glob("*.warc.gz")):
         stats.files += 1
         for main, request, info in _pairs(path, stats):
+            if (path.name, main.offset) in known:
+                continue
             run_id = _run_for(archive, info, runs, stats)
             sha = _payload_sha256(main)
             spans = [

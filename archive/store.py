@@ -30,7 +30,7 @@ from archive.errors import (
 )
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
-from archive.rebuild import RebuildStats, rebuild_catalog
+from archive.rebuild import RebuildStats, rebuild_catalog, reindex_uncatalogued
 from archive.records import (
     provenance_headers,
     record_id,
@@ -524,6 +524,10 @@ class Archive:
     def rebuild_catalog(self) -> RebuildStats:
         """Catalog every record of the WARC files into this (empty) catalog."""
         return rebuild_catalog(self)
+
+    def reindex_uncatalogued(self) -> RebuildStats:
+        """Catalog WARC records a crash left uncatalogued (`ogi check --repair`)."""
+        return reindex_uncatalogued(self)
 
     def check(self) -> CheckReport:
         """Verify every catalog row against its WARC record and every record against the

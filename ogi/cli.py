@@ -141,10 +141,13 @@ def check(
     archive: ArchiveOpt = None,
     catalog: CatalogOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | jsonl")] = "table",
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Catalog WARC records the catalog lost, then check")
+    ] = False,
 ) -> None:
     """Verify every catalog row against its WARC record and every WARC record against the
     catalog; exit 1 when anything does not match."""
-    commands.check(_archive_dir(archive), catalog, fmt)
+    commands.check(_archive_dir(archive), catalog, fmt, repair)
 
 
 @app.command("rebuild-catalog")

@@ -209,9 +209,12 @@ def export(archive_dir: Path, catalog: str | None, fmt: str, out: Path) -> None:
     err_console.print(f"wrote {count} captures to {out}")
 
 
-def check(archive_dir: Path, catalog: str | None, fmt: str) -> None:
+def check(archive_dir: Path, catalog: str | None, fmt: str, repair: bool = False) -> None:
     _check_format(fmt, ("table", "jsonl"))
-    with opened(archive_dir, catalog) as arc:
+    with opened(archive_dir, catalog, write=repair) as arc:
+        if repair:
+            fixed = arc.reindex_uncatalogued()
+            err_console.print(f"re-indexed {fixed.captures} captures the catalog had lost")
         report = arc.check()
     rows = [{"kind": p.kind, "where": p.where, "detail": p.detail} for p in report.problems]
     if fmt == "jsonl":

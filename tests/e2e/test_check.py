@@ -69,3 +69,6 @@ def test_records_the_catalog_lost_are_reported(tmp_path: Path) -> None:
     code, problems = _problems(copy)
     assert code == 1
     assert sorted(p["kind"] for p in problems) == ["uncatalogued_record"] * 3
+    repaired = ogi("check", "--repair", "--archive", copy, check=False)
+    assert repaired.returncode == 0 and b"re-indexed 3 captures" in repaired.stderr
+    assert _problems(copy) == (0, [])
