@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TypeVar
 
 import extract
 import parser as report_parser
@@ -21,8 +20,6 @@ from archive import Archive, CaptureInfo
 from extract.sandbox import SandboxError, SandboxPool, preload_extractors, sandbox_failure
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
