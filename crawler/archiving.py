@@ -20,6 +20,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from archive import Archive, ArchiveError, FetchRecord
@@ -56,14 +57,16 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self.fatal = False  # set when the disk is full: nothing more can be stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
-    def open_spider(self, spider: Spider) -> None:
+    # ``spider`` defaults to None: Scrapy >= 2.14 no longer passes it, older ones do.
+    def open_spider(self, spider: Spider | None = None) -> None:
         self.archive = Archive.open(self.directory, self.catalog_url)
-        portals = getattr(spider, "portals", [])
+        portals = getattr(spider or self.crawler.spider, "portals", [])
         self.run_id = self.archive.start_run(
             software=software_versions(),
             settings_digest=settings_digest(self.crawler),
@@ -71,20 +74,32 @@ class ArchivePipeline:
         )
         self.crawler.ogi_run_id = self.run_id  # type: ignore[attr-defined]
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, KeptResponse):
             return item
         assert self.archive is not None
+        if self.fatal:
+            self.stats.inc_value("ogi/archive_errors/not_stored_after_fatal")
+            self.stats.inc_value(f"ogi/portal/{item.portal}/errors")
+            return item
         fetch = to_fetch_record(item)
         try:
             result = self.archive.record(fetch, self.run_id)
         except (ArchiveError, OSError) as exc:
-            self._storage_failed(exc, spider)
+            self._storage_failed(exc, item)
             return item
         self._count(item, result.change)
         if self.on_capture is not None:
-            self.on_capture(self.archive, result, fetch)
+            self._call_hook(result, fetch)
         return item
+
+    def _call_hook(self, result: Any, fetch: FetchRecord) -> None:
+        """The capture is stored whatever the hook does; a failing hook is counted, not fatal."""
+        try:
+            self.on_capture(self.archive, result, fetch)  # type: ignore[misc]
+        except Exception as exc:
+            self.stats.inc_value(f"ogi/on_capture_errors/{type(exc).__name__}")
+            log.exception("OGI_ON_CAPTURE hook failed on %s", fetch.final_url)
 
     def _count(self, item: KeptResponse, change: str) -> None:
         prefix = f"ogi/portal/{item.portal}"
@@ -95,14 +110,19 @@ class ArchivePipeline:
         if item.candidate:
             self.stats.inc_value(f"{prefix}/candidates")
 
-    def _storage_failed(self, exc: Exception, spider: Spider) -> None:
+    def _storage_failed(self, exc: Exception, item: KeptResponse) -> None:
+        """Counted by reason and logged; a full or read-only disk stops the crawl."""
         reason = getattr(exc, "reason", None) or type(exc).__name__
         self.stats.inc_value(f"ogi/archive_errors/{reason}")
-        log.error("could not archive a capture: %s", exc)
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
-            self.crawler.engine.close_spider(spider, "archive_disk_full")
+        self.stats.inc_value(f"ogi/portal/{item.portal}/errors")
+        log.error("could not archive %s: %s", item.response.url, exc)
+        if _is_fatal(exc):
+            self.fatal = True
+            self.stats.set_value("ogi/archive_fatal", str(exc))
+            log.critical("archive storage is unusable (%s): closing the crawl", exc)
+            _close_crawl(self.crawler, "archive_disk_full")
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is None:
             return
         try:
@@ -112,6 +132,30 @@ class ArchivePipeline:
         finally:
             self.archive.close()
             self.archive = None
+
+
+FATAL_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+
+
+def _is_fatal(exc: BaseException | None) -> bool:
+    """A full or read-only disk, anywhere in the exception's cause chain."""
+    for _ in range(10):  # cause chains are short; never loop on a cyclic one
+        if exc is None:
+            return False
+        if isinstance(exc, OSError) and exc.errno in FATAL_ERRNOS:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _close_crawl(crawler: Crawler, reason: str) -> None:
+    engine = crawler.engine
+    if engine is None:
+        return
+    if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+        deferred_from_coro(engine.close_spider_async(reason=reason))
+    else:
+        engine.close_spider(crawler.spider, reason)
 
 
 def settings_digest(crawler: Crawler) -> str:

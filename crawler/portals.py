@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -69,6 +70,20 @@ def load_portals(path: str | Path) -> list[Portal]:
     return portals
 
 
+KEYS = {
+    "name",
+    "agency",
+    "start_urls",
+    "allowed_domains",
+    "max_depth",
+    "max_pages",
+    "allow_private",
+}
+# Names end up in stats keys (ogi/portal/<name>/pages) and file names: no '/' or spaces.
+NAME = re.compile(r"^[\w.:-]+$")
+HOST_ENTRY = re.compile(r"^[a-z0-9\u0080-\uffff.-]+(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$")
+
+
 def _portal(path: Path, index: int, entry: Any) -> Portal:
     where = f"{path}: portal #{index}"
     if not isinstance(entry, dict):
@@ -76,20 +91,27 @@ def _portal(path: Path, index: int, entry: Any) -> Portal:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise PortalFileError(f"{where}: missing 'name'")
-    where = f"{path}: portal {name!r}"
+    if not NAME.match(name.strip()):
+        raise PortalFileError(f"{where}: name {name!r} may hold letters, digits and . _ : - only")
+    where = f"{path}: portal #{index} {name!r}"
+    unknown = sorted(set(entry) - KEYS)
+    if unknown:
+        raise PortalFileError(
+            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})"
+        )
     agency = entry.get("agency")
     if not isinstance(agency, str) or not agency.strip():
         raise PortalFileError(f"{where}: missing 'agency'")
-    urls = entry.get("start_urls")
-    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
-        raise PortalFileError(f"{where}: 'start_urls' must be a non-empty list of URLs")
-    for url in urls:
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise PortalFileError(f"{where}: start URL {url!r} is not an http(s) URL")
+    urls = _start_urls(where, entry.get("start_urls"))
     ports = {int(host_port(u).rsplit(":", 1)[1]) for u in urls}
     hosts = {host_port(u) for u in urls}
-    for entry_host in entry.get("allowed_domains") or []:
-        hosts |= _allowed(str(entry_host), ports)
+    for allowed in _list_of_str(where, entry, "allowed_domains"):
+        if not HOST_ENTRY.match(allowed.strip().lower()):
+            raise PortalFileError(f"{where}: allowed_domains entry {allowed!r} is not host[:port]")
+        hosts |= _allowed(allowed, ports)
+    allow_private = entry.get("allow_private", False)
+    if not isinstance(allow_private, bool):
+        raise PortalFileError(f"{where}: 'allow_private' must be true or false")
     return Portal(
         name=name.strip(),
         agency=agency.strip(),
@@ -97,13 +119,35 @@ def _portal(path: Path, index: int, entry: Any) -> Portal:
         allowed_hosts=frozenset(hosts),
         max_depth=_int(where, entry, "max_depth"),
         max_pages=_int(where, entry, "max_pages"),
-        allow_private=bool(entry.get("allow_private", False)),
+        allow_private=allow_private,
     )
+
+
+def _start_urls(where: str, urls: Any) -> list[str]:
+    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+        raise PortalFileError(f"{where}: 'start_urls' must be a non-empty list of URLs")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or url != url.strip():
+            raise PortalFileError(f"{where}: start URL {url!r} is not an http(s) URL")
+        try:
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError:
+            raise PortalFileError(f"{where}: start URL {url!r} has a bad port") from None
+    return urls
+
+
+def _list_of_str(where: str, entry: dict[str, Any], key: str) -> list[str]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PortalFileError(f"{where}: {key!r} must be a list of strings")
+    return value
 
 
 def _int(where: str, entry: dict[str, Any], key: str) -> int | None:
     value = entry.get(key)
-    if value is not None and (not isinstance(value, int) or value < 0):
+    ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+    if not ok:
         raise PortalFileError(f"{where}: {key!r} must be a non-negative integer")
     return value
 

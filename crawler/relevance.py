@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip")
-REPORT_SLUGS = re.compile(r"(?:zfxxgknb|xxgknb|gknb|ndbg|xxgkndbg|zfxxgkndbg)", re.I)
+# Column slugs of report lists; a bare "nb" (年报) only as a whole path segment.
+REPORT_SLUGS = re.compile(
+    r"(?:zfxxgknb|xxgknb|gknb|ndbg|xxgkndbg|zfxxgkndbg|/(?:\d{4})?nb(?:/|$|_))", re.I
+)
 REPORT_TEXT = re.compile(r"(?:政府)?信息公开.{0,12}(?:年度报告|年报|工作报告)|信息公开年报")
 YEAR = re.compile(r"(?:19|20)\d{2}\s*年?")
 LOOKALIKE = re.compile(

@@ -10,15 +10,16 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings, default_settings
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
 from crawler.portals import Portal
 from crawler.spider import PortalSpider
 from settings import names
+from settings.crawl import user_agent
 
-COUNTERS = ("pages", "candidates", "new", "changed", "unchanged", "gone", "errors")
+COUNTERS = ("pages", "candidates", "new", "changed", "unchanged", "gone", "errors", "requests")
 Progress = Callable[[Mapping[str, Any]], None]
 
 
@@ -40,7 +41,19 @@ def crawl_settings(
     settings.set(names.OGI_ARCHIVE_DIR, str(archive_dir), priority="cmdline")
     settings.set(names.OGI_CATALOG_URL, catalog_url, priority="cmdline")
     settings.set(names.OGI_PORTALS, portals, priority="cmdline")
+    _user_agent_from_contact(settings)
+    # Our CLI configures logging (Rich); Scrapy must not install its root handler.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     return settings
+
+
+def _user_agent_from_contact(settings: Settings) -> None:
+    """A contact given at run time goes into the User-Agent, unless that is set too."""
+    project = SETTINGS_PRIORITIES["project"]
+    contact_given = (settings.getpriority(names.OGI_CONTACT) or 0) > project
+    agent_given = (settings.getpriority("USER_AGENT") or 0) > project
+    if contact_given and not agent_given:
+        settings.set("USER_AGENT", user_agent(settings[names.OGI_CONTACT]), priority="cmdline")
 
 
 def per_portal_counts(stats: Mapping[str, Any], portals: list[Portal]) -> dict[str, dict[str, int]]:
@@ -68,8 +81,7 @@ def run_crawl(
 ) -> CrawlOutcome:
     """Crawl with Scrapy's CrawlerProcess (so: once per process) and wait for the end."""
     process = CrawlerProcess(
-        crawl_settings(portals, archive_dir, catalog_url, settings or {}),
-        install_root_handler=False,
+        crawl_settings(portals, archive_dir, catalog_url, settings or {}), **_no_root_handler()
     )
     crawler = process.create_crawler(PortalSpider)
     _progress_ticker(crawler, portals, on_progress)
@@ -83,6 +95,15 @@ def run_crawl(
         stats=stats,
         per_portal=per_portal_counts(stats, portals),
         finish_reason=stats.get("finish_reason"),
+    )
+
+
+def _no_root_handler() -> dict[str, bool]:
+    """Scrapy < 2.14 takes ``install_root_handler``; later ones the setting (set above)."""
+    return (
+        {}
+        if hasattr(default_settings, "LOG_INSTALL_ROOT_HANDLER")
+        else {"install_root_handler": False}
     )
 
 

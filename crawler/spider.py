@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.cms import Lead, answer_leads, page_leads
 from crawler.items import KeptResponse
 from crawler.links import extract_links
 from crawler.portals import Portal
-from crawler.relevance import classify
+from crawler.relevance import LinkDecision, classify
 from settings import names
 
 
@@ -37,7 +40,14 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.default_depth = crawler.settings.getint(names.OGI_MAX_DEPTH, 6)
         spider.default_pages = crawler.settings.getint(names.OGI_MAX_PAGES, 3000)
+        crawler.signals.connect(spider.request_sent, signal=signals.request_reached_downloader)
         return spider
+
+    def request_sent(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """Requests spent per portal (retries included), for requests per report found."""
+        portal = request.meta.get("ogi_portal")
+        if portal and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"ogi/portal/{portal}/requests")
 
     async def start(self) -> Any:  # Scrapy >= 2.13
         for request in self.start_requests():
@@ -46,14 +56,13 @@ class PortalSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for portal in self.portals:
             for url in portal.start_urls:
-                yield self._request(portal, url, None, "", 0, candidate=False)
+                yield self._request(portal, Lead(url), None, 0, candidate=False)
 
     def _request(
         self,
         portal: Portal,
-        url: str,
+        lead: Lead,
         found_from: str | None,
-        anchor: str,
         depth: int,
         *,
         candidate: bool,
@@ -63,13 +72,17 @@ class PortalSpider(scrapy.Spider):
         meta = {
             "ogi_portal": portal.name,
             "ogi_found_from": found_from,
-            "ogi_anchor": anchor,
+            "ogi_anchor": lead.anchor,
             "ogi_depth": depth,
             "ogi_candidate": candidate,
+            "ogi_cms": lead.answer_by,
         }
-        return scrapy.Request(
-            url, callback=self.parse, errback=self.on_error, meta=meta, priority=priority
-        )
+        common = {"callback": self.parse, "errback": self.on_error, "meta": meta}
+        if lead.method == "POST":
+            return scrapy.FormRequest(
+                lead.url, formdata=list(lead.formdata), priority=priority, **common
+            )
+        return scrapy.Request(lead.url, method=lead.method, priority=priority, **common)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         meta = response.meta
@@ -83,16 +96,37 @@ class PortalSpider(scrapy.Spider):
             bool(meta.get("ogi_candidate")),
         )
         if response.status == 200 and isinstance(response, TextResponse):
-            yield from self._follow(portal, response)
+            yield from self._follow(portal, response, self._leads(response))
 
-    def _follow(self, portal: Portal, response: TextResponse) -> Iterator[scrapy.Request]:
+    def _leads(self, response: TextResponse) -> Iterator[Lead]:
+        """Links of an HTML page plus what CMS families add; a family reads its own API."""
+        family = response.meta.get("ogi_cms")
+        if family:
+            body = (response.request.body if response.request else b"") or b""
+            form = dict(parse_qsl(body.decode("utf-8", "replace")))
+            yield from answer_leads(family, response.url, response.text, form)
+            return
+        for url, anchor in extract_links(response.text, response.url):
+            yield Lead(url, anchor)
+        for family, lead in page_leads(response.url, response.text):
+            self.crawler.stats.inc_value(f"ogi/cms/{family}/leads")
+            yield lead
+
+    def _follow(
+        self, portal: Portal, response: TextResponse, leads: Iterator[Lead]
+    ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("ogi_depth", 0) + 1
         on_report = bool(response.meta.get("ogi_candidate"))
         stats = self.crawler.stats
-        for url, anchor in extract_links(response.text, response.url):
-            if not portal.allows(url):
+        for lead in leads:
+            if not portal.allows(lead.url):
+                stats.inc_value("ogi/dropped/offsite")
                 continue
-            decision = classify(anchor, url, on_report_page=on_report)
+            decision = (
+                LinkDecision("list", "cms_pager")
+                if lead.pager
+                else classify(lead.anchor, lead.url, on_report_page=on_report)
+            )
             if decision.kind == "drop":
                 stats.inc_value(f"ogi/dropped/{decision.reason}")
                 continue
@@ -102,9 +136,8 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value(f"ogi/kept/{decision.reason}")
             yield self._request(
                 portal,
-                url,
+                lead,
                 response.url,
-                anchor,
                 depth,
                 candidate=decision.kind in ("report", "attachment"),
                 priority=decision.priority,

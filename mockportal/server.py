@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,9 +29,10 @@ class Page:
 
 @dataclass
 class Site:
-    """Path (with query) → Page; everything else answers 404."""
+    """Path (with query) → Page; POST handlers by path (no query); everything else 404."""
 
     pages: dict[str, Page] = field(default_factory=dict)
+    posts: dict[str, Callable[[str, bytes], Page]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,6 +56,15 @@ class Site:
             self.log.append(path)
             return self.pages.get(path)
 
+    def post(self, path: str, body: bytes) -> Page | None:
+        """A form POST (Hanweb's dataproxy): the handler reads the query and the form."""
+        with self.lock:
+            handler = self.posts.get(urlsplit(path).path)
+            if handler is None:
+                return None
+            self.log.append(path)
+        return handler(path, body)
+
 
 NOT_FOUND = Page(
     404, "text/html; charset=utf-8", "<html><body><h1>404 页面不存在</h1></body></html>".encode()
@@ -75,7 +85,9 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
             if self.path.startswith(CONTROL):
                 self._control()
                 return
-            self._send(site.get(self.path) or NOT_FOUND)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            self._send(site.post(self.path, body) or site.get(self.path) or NOT_FOUND)
 
         def _control(self) -> None:
             action = urlsplit(self.path).path[len(CONTROL) :]

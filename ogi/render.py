@@ -55,9 +55,10 @@ def live(progress: CrawlProgress | None):  # type: ignore[no-untyped-def]
 def crawl_summary(console: Console, outcome: Any, processed: Any, reports: int) -> None:
     """Per-portal table and totals at the end of `ogi crawl` (on stderr, like progress)."""
     table = Table(title=f"crawl run {outcome.run_id}", title_justify="left")
-    for col in ("portal", "pages", "report docs", "new", "changed", "unchanged", "gone", "errors"):
+    columns = ("pages", "report docs", "new", "changed", "unchanged", "gone", "errors", "requests")
+    for col in ("portal", *columns):
         table.add_column(col, justify="left" if col == "portal" else "right")
-    keys = ("pages", "candidates", "new", "changed", "unchanged", "gone", "errors")
+    keys = ("pages", "candidates", "new", "changed", "unchanged", "gone", "errors", "requests")
     totals = dict.fromkeys(keys, 0)
     for name, counts in sorted(outcome.per_portal.items()):
         table.add_row(name, *(str(counts.get(k, 0)) for k in keys))
@@ -71,6 +72,8 @@ def crawl_summary(console: Console, outcome: Any, processed: Any, reports: int) 
         f"{totals['new'] + totals['changed']} · errors {totals['errors']}"
         f" · texts extracted {processed.texts} ({processed.errors} extraction errors)"
     )
+    per_report = f"{totals['requests'] / reports:.1f}" if reports else "-"
+    console.print(f"requests {totals['requests']} · requests per report {per_report}")
 
 
 def reports_table(rows: list[dict]) -> Table:

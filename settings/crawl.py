@@ -10,17 +10,24 @@ from ogi import __version__
 BOT_NAME = "ogi-archive"
 SPIDER_MODULES = ["crawler.spider"]
 
+PROJECT_URL = "https://github.com/ogi-archive/ogi-archive"
+
+
+def user_agent(contact: str) -> str:
+    """An honest User-Agent: who we are, where to read about us, whom to write to."""
+    return f"ogi-archive/{__version__} (+{PROJECT_URL}; {contact})"
+
+
+# Who webmasters can write to. `--set OGI_CONTACT=…` rebuilds USER_AGENT (crawler.run).
 OGI_CONTACT = os.environ.get("OGI_CONTACT", "ogi-archive@example.org")
-USER_AGENT = (
-    f"ogi-archive/{__version__} (+https://github.com/ogi-archive/ogi-archive; {OGI_CONTACT})"
-)
+USER_AGENT = user_agent(OGI_CONTACT)
 
 # Politeness: robots.txt obeyed, ~1 request/s per host, at most two at a time.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %, what RANDOMIZE_DOWNLOAD_DELAY (deprecated) did
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -47,12 +54,16 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter ignores ports; ours checks host and port per portal.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.offsite.PortalOffsiteMiddleware": 50,
+    # After robots.txt (100) has had its say, before anything connects.
+    "crawler.safety.SafeDestinationMiddleware": 120,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's default reactor, stated so a change of default cannot surprise us.
+# (REQUEST_FINGERPRINTER_IMPLEMENTATION is gone: Scrapy >= 2.12 has only the 2.7 one.)
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Settings whose values go into the crawl run's settings digest (provenance).

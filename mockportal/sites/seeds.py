@@ -109,6 +109,10 @@ def _home() -> str:
             ("/xxgk/", "政务公开", ""),
             ("/news/", "新闻动态", ""),
             ("/admin/login.html", "后台管理", ""),
+            # hostile links portals carry: another local port, a local file, control bytes
+            ("http://127.0.0.1:9/admin/", "2019年政府信息公开工作年度报告", ""),
+            ("file:///etc/passwd", "2018年政府信息公开年度报告", ""),
+            ("/xxgk/%0d%0aSet-Cookie:x=1/", "政府信息公开年报", ""),
         ]
     )
     return page("首页", links, column="首页")

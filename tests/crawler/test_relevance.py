@@ -25,6 +25,19 @@ BASE = "http://www.example.gov.cn/xxgk/zfxxgknb/"
         ("关于召开全县政府信息公开工作会议的通知", f"{BASE}t20190110_5.html", "drop"),
         ("一图读懂示范区2017年重点工作", f"{BASE}201805/t20180525_2166460.html", "drop"),
         ("新闻动态", "http://x.gov.cn/news/", "drop"),
+        # more wordings and column slugs seen on portals
+        ("2021年度政府信息公开工作报告", "http://x.gov.cn/xxgk/ndbg/t20220125_2.html", "report"),
+        ("2019年度报告", "http://x.gov.cn/xxgk/nb/t20200120_1.html", "report"),  # 年报 column
+        ("2019年度报告", "http://x.gov.cn/xxgk/tzgg/t20200120_1.html", "drop"),  # no 年报 column
+        ("年报", "http://x.gov.cn/xxgk/nb/", "list"),
+        ("第2页", f"{BASE}index_2.html", "list"),
+        ("3", f"{BASE}index.html?page=3", "list"),
+        ("2020年度法治政府建设情况报告", f"{BASE}t20210301_1.html", "drop"),
+        ("2022年部门决算", "http://x.gov.cn/xxgk/czzj/t3.html", "drop"),
+        ("2020年统计公报", "http://x.gov.cn/tjxx/t6.html", "drop"),
+        ("关于做好2022年政府信息公开工作年度报告编制发布工作的通知", f"{BASE}t7.html", "drop"),
+        ("《2021年政府信息公开工作年度报告》解读", f"{BASE}t8.html", "drop"),
+        ("2019年政务公开工作要点", "http://x.gov.cn/xxgk/t9.html", "drop"),
     ],
 )
 def test_pages(anchor: str, url: str, kind: str) -> None:

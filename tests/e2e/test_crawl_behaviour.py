@@ -102,3 +102,13 @@ def test_reports_of_an_older_parser_version_stay_readable(
     assert "自治区科技厅" in newest and "旧解析" not in newest
     rows = jsonl(older)
     assert [(r["agency"], r["year"]) for r in rows] == [("旧解析", 2018)]
+
+
+def test_hostile_links_are_dropped_with_a_reason(crawled: tuple[Path, list[str]]) -> None:
+    from archive import Archive
+
+    archive, log = crawled
+    with Archive.open(archive, create=False, readonly=True) as arc:
+        stats = arc.runs()[-1].stats
+    assert stats["ogi/dropped/offsite"] >= 2  # 127.0.0.1:9 and file:///etc/passwd
+    assert not any("\r" in p or "\n" in p for p in log)
