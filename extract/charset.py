@@ -67,6 +67,18 @@ def _decodes(body: bytes, charset: str) -> bool:
     return True
 
 
+def _plausible_utf8(body: bytes) -> bool:
+    """Bytes whose UTF-8 reading is mostly CJK (or CJK punctuation), undecodable bytes aside.
+
+    A few GBK characters can happen to be valid UTF-8 ("为" = CE AA = "Ϊ"); real UTF-8
+    Chinese text decodes to Chinese, so a GB label is overruled only then.
+    """
+    text = body.decode("utf-8", errors="replace")
+    wide = [c for c in text if ord(c) > 0x7F and c != "\ufffd"]
+    cjk = sum(1 for c in wide if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+    return cjk * 2 >= len(wide)
+
+
 def _trusted_label(body: bytes, label: str | None) -> str | None:
     """The label's codec if the bytes support it, else None (ask detection)."""
     charset = normalize_charset(label)
@@ -76,9 +88,10 @@ def _trusted_label(body: bytes, label: str | None) -> str | None:
         return "utf-8" if charset in _SINGLE_BYTE_WESTERN else charset
     if charset in _SINGLE_BYTE_WESTERN:
         return None  # "iso-8859-1" on Chinese bytes is always wrong
-    if charset != "utf-8" and not charset.startswith("utf-") and _decodes(body, "utf-8"):
-        return "utf-8"  # valid non-ASCII UTF-8 is UTF-8, whatever the label says
-    if charset == "gb18030" and majority_charset(body) == "utf-8":
+    utf8 = _decodes(body, "utf-8")
+    if charset != "utf-8" and not charset.startswith("utf-") and utf8 and _plausible_utf8(body):
+        return "utf-8"  # Chinese text in valid UTF-8 is UTF-8, whatever the label says
+    if charset == "gb18030" and majority_charset(body) == "utf-8" and _plausible_utf8(body):
         return "utf-8"  # mostly UTF-8 with a GBK fragment: gb18030 would garble the rest
     return charset
 
