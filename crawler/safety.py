@@ -46,16 +46,20 @@ def is_public(address: str) -> bool:
 
 
 class SafeDestinationMiddleware:
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: StatsCollector, crawler: Crawler | None = None) -> None:
         self.stats = stats
+        self.crawler = crawler
         self.verdicts: dict[str, str | None] = {}  # host -> refusal reason (None: allowed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafeDestinationMiddleware:
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler)
 
-    async def process_request(self, request: Request, spider: Spider) -> None:
+    # ``spider`` defaults to None: Scrapy >= 2.14 no longer passes it, older ones do.
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if spider is None and self.crawler is not None:
+            spider = self.crawler.spider
         parts = urlsplit(request.url)
         if parts.scheme not in SCHEMES:
             self._refuse("scheme", request)
@@ -70,7 +74,7 @@ class SafeDestinationMiddleware:
             self._refuse(str(self.verdicts[host]), request)
 
     @staticmethod
-    def _portal(request: Request, spider: Spider) -> Portal | None:
+    def _portal(request: Request, spider: Spider | None) -> Portal | None:
         """The request's portal; engine requests (robots.txt) carry none: found by host."""
         portals: dict[str, Portal] = getattr(spider, "portals_by_name", {})
         named = portals.get(request.meta.get("ogi_portal", ""))

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -152,6 +153,10 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest):
+            # A refusal (robots.txt, offsite, unsafe address), counted where it was made.
+            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
+            return
         reason = failure.type.__name__ if failure.type else "unknown"
         portal = request.meta.get("ogi_portal", "?")
         self.crawler.stats.inc_value(f"ogi/errors/{reason}")

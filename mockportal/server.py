@@ -2,7 +2,12 @@
 
 Tests change the site while it runs (a report revised, a page deleted) through
 `/__control__/set`, `/__control__/delete` and read `/__control__/log`, or directly via
-the Site object when the server runs in-process.
+the Site object when the server runs in-process:
+
+    POST /__control__/set     {"path": "/a.html", "body_text": "<html>…"}  (or "body_b64")
+                              optional "status", "content_type", "headers": {"Location": …}
+    POST /__control__/delete  {"path": "/a.html"}            → the page answers 404
+    GET  /__control__/log     → ["/robots.txt", "/", …]       every path asked, in order
 """
 
 from __future__ import annotations
@@ -42,10 +47,12 @@ class Site:
         body: bytes | str,
         content_type: str = "text/html; charset=utf-8",
         status: int = 200,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> None:
+        """Serve ``body`` at ``path``; extra ``headers`` e.g. a Location for a redirect."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self.lock:
-            self.pages[path] = Page(status, content_type, data)
+            self.pages[path] = Page(status, content_type, data, tuple(headers))
 
     def delete(self, path: str) -> None:
         with self.lock:
@@ -126,6 +133,7 @@ def control(site: Site, action: str, data: dict) -> object:
             body,
             data.get("content_type", "text/html; charset=utf-8"),
             int(data.get("status", 200)),
+            tuple((str(k), str(v)) for k, v in dict(data.get("headers") or {}).items()),
         )
         return {"ok": True}
     return {"error": f"unknown action {action}"}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 
+from mockportal.sites.furniture import STYLE, banner, footer, sidebar
+
 SITE_NAME = "示例县人民政府"
+SITE_CODE = "6400000001"
 NAV = ["首页", "政务公开", "政务服务", "互动交流", "走进示例", "专题专栏"]
 
 
@@ -23,7 +26,7 @@ def page(
     meta = [
         ("SiteName", SITE_NAME),
         ("SiteDomain", "www.example.gov.cn"),
-        ("SiteIDCode", "6400000001"),
+        ("SiteIDCode", SITE_CODE),
         ("ColumnName", column),
         ("ArticleTitle", title),
         ("PubDate", pub_date),
@@ -34,11 +37,11 @@ def page(
     return (
         f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" '
         f'content="text/html; charset={charset}"><title>{t}_{SITE_NAME}</title>{metas}'
-        f'{extra_head}</head><body><div class="top"><ul class="nav">{nav}</ul></div>'
+        f"{STYLE}{extra_head}</head><body>"
+        f'<div class="top"><ul class="nav">{nav}</ul></div>{banner(SITE_NAME)}'
         f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/xxgk/">政务公开</a>'
         f' &gt; {html.escape(column)}</div><div class="main">{content}</div>'
-        f'<div class="footer">主办：{SITE_NAME}办公室 网站标识码：6400000001 '
-        f'<a href="/admin/login.html">后台管理</a></div></body></html>'
+        f"{sidebar()}{footer(SITE_NAME, SITE_CODE)}</body></html>"
     )
 
 

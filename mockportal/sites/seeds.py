@@ -15,6 +15,7 @@ from pathlib import Path
 from mockportal.render import html_content
 from mockportal.server import Site
 from mockportal.sites.chrome import article, link_list, page
+from mockportal.spaced import spaced_html
 
 DATA = Path(str(resources.files("mockportal") / "data"))
 COLUMN = "政府信息公开年报"
@@ -100,6 +101,7 @@ def seeds_site() -> Site:
         _add_report(site, report)
     _add_lists(site)
     _add_lookalikes(site)
+    _add_other_columns(site)
     return site
 
 
@@ -131,7 +133,9 @@ def _disclosure_index() -> str:
 
 def _add_report(site: Site, report: SeedReport) -> None:
     text = seed_text(report.seed)
-    if report.form in ("html", "html-gbk"):
+    if report.form == "html-gbk":  # an old page: its statistics table laid out by spaces
+        body = spaced_html(text)
+    elif report.form == "html":
         body = html_content(text)
     else:
         name = ASSETS[report.seed]
@@ -187,3 +191,20 @@ def _add_lookalikes(site: Site) -> None:
 
 
 SITE_NAME_SOURCE = "示例县人民政府办公室"
+
+
+def _add_other_columns(site: Site) -> None:
+    """The disclosure index's other columns: no reports there, only look-alikes and policy."""
+    rule_of_law = [("t20190301_108.html", "2018年法治政府建设年度报告", "2019-03-01")]
+    site.add("/xxgk/fzzfjs/", page("法治政府建设", link_list(rule_of_law), column="法治政府建设"))
+    policies = [
+        (f"{y}{m:02d}/t{y}{m:02d}15_{900 + i}.html", title, f"{y}-{m:02d}-15")
+        for i, (y, m, title) in enumerate(
+            (
+                (2019, 3, "示例县人民政府关于印发《示例县科技创新券管理办法》的通知"),
+                (2019, 1, "示例县人民政府办公室关于做好2019年春节期间安全生产工作的通知"),
+                (2018, 11, "示例县人民政府关于调整县级财政专项资金管理方式的意见"),
+            )
+        )
+    ]
+    site.add("/xxgk/zcwj/", page("政策文件", link_list(policies), column="政策文件"))
