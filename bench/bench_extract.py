@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="pyinstrument our in-process path")
     args = parser.parse_args(argv)
     pages = build_pages(args.pages)
-    urls = [f"http://www.example.gov.cn/xxgk/zfxxgknb/t2020_{i}.html" for i in range(len(pages))]
+    urls = [f"http://127.0.0.1:8000/xxgk/zfxxgknb/t2020_{i}.html" for i in range(len(pages))]
     mean_kb = sum(map(len, pages)) / len(pages) / 1024
     print(f"{len(pages)} pages, mean {mean_kb:.1f} KB, trafilatura {trafilatura.__version__}")
 

@@ -6,7 +6,7 @@ import json
 
 from crawler.cms import answer_leads, gkmlpt, page_leads
 
-BASE = "http://www.example.gov.cn/gkmlpt/index"
+BASE = "http://127.0.0.1:8000/gkmlpt/index"
 CATALOGUE = (
     "<script>window._CONFIG = { sid: '757001' };</script>"
     '<a href="/gkmlpt/index#2766">政府信息公开年报</a><a href="/gkmlpt/index#2767">政策文件</a>'
@@ -24,11 +24,11 @@ def test_columns_become_api_requests_named_like_the_column() -> None:
     leads = [lead for name, lead in page_leads(BASE, CATALOGUE) if name == "gkmlpt"]
     assert [(lead.url, lead.anchor, lead.answer_by) for lead in leads] == [
         (
-            "http://www.example.gov.cn/gkmlpt/api/all/2766?page=1&sid=757001",
+            "http://127.0.0.1:8000/gkmlpt/api/all/2766?page=1&sid=757001",
             "政府信息公开年报",
             "gkmlpt",
         ),
-        ("http://www.example.gov.cn/gkmlpt/api/all/2767?page=1&sid=757001", "政策文件", "gkmlpt"),
+        ("http://127.0.0.1:8000/gkmlpt/api/all/2767?page=1&sid=757001", "政策文件", "gkmlpt"),
     ]
 
 
@@ -37,9 +37,9 @@ def test_no_site_id_no_guessing() -> None:
 
 
 def test_first_page_lists_articles_and_the_other_pages() -> None:
-    url = "http://www.example.gov.cn/gkmlpt/api/all/2766?page=1&sid=757001"
+    url = "http://127.0.0.1:8000/gkmlpt/api/all/2766?page=1&sid=757001"
     articles = [
-        {"url": f"http://www.example.gov.cn/gkmlpt/content/0/2766/post_{i}.html", "title": f"t{i}"}
+        {"url": f"http://127.0.0.1:8000/gkmlpt/content/0/2766/post_{i}.html", "title": f"t{i}"}
         for i in range(4)
     ]
     leads = answer_leads("gkmlpt", url, _answer(articles, 10), {})

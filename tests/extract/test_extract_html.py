@@ -14,7 +14,7 @@ def _sample(name: str, url: str):
 
 def test_trs_article_text_and_meta() -> None:
     result = _sample("trs_article_createPageHTML.html",
-                     "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml")  # fmt: skip
+                     "http://sx.example.org/yw/201909/t20190918_693227.shtml")  # fmt: skip
     assert result.error is None
     assert result.extractor == "trafilatura"
     assert (
@@ -38,7 +38,7 @@ def test_trs_article_text_and_meta() -> None:
 
 def test_hanweb_article_text_and_meta() -> None:
     result = _sample("hanweb_article.html",
-                     "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html")  # fmt: skip
+                     "http://zj.example.org/art/2016/11/22/art_1621004_30332664.html")  # fmt: skip
     assert result.error is None
     assert "1-10月，全县固定资产投资完成246.79亿元，完成年度计划82.3%" in result.text
     assert "项目投资完成220.53亿元，占全部投资的89.4%，位列三县两区第二" in result.text
@@ -52,7 +52,7 @@ def test_hanweb_article_text_and_meta() -> None:
 
 def test_report_table_rows_keep_their_cells(report_page: str, stat_rows: list[list[str]]) -> None:
     result = extract(report_page.encode("utf-8"), media_type="text/html",
-                     url="http://kjt.nx.gov.cn/xxgk/zfxxgknb/201903/t20190327_1.html")  # fmt: skip
+                     url="http://nx.example.org/xxgk/zfxxgknb/201903/t20190327_1.html")  # fmt: skip
     assert result.error is None
     lines = result.text.split("\n")
     assert "统计指标\t单位\t统计数" in lines
@@ -70,7 +70,7 @@ def test_report_table_rows_keep_their_cells(report_page: str, stat_rows: list[li
 
 def test_report_paragraphs_precede_table(report_page: str, seed_paragraphs: list[str]) -> None:
     result = extract_html(
-        report_page.encode("utf-8"), url="http://x.gov.cn/", declared_charset=None
+        report_page.encode("utf-8"), url="http://x.example.org/", declared_charset=None
     )
     lines = result.text.split("\n")
     assert lines[0] == seed_paragraphs[0]
@@ -90,7 +90,7 @@ def test_one_big_layout_table_page_falls_back(stat_rows: list[list[str]]) -> Non
         "<p>宁夏回族自治区科学技术厅2018年政府信息公开工作年度报告统计表如下。</p>"
         f"<table border='1'>{data}</table></td></tr></table></body></html>"
     )
-    result = extract(page.encode("utf-8"), media_type="text/html", url="http://x.gov.cn/")
+    result = extract(page.encode("utf-8"), media_type="text/html", url="http://x.example.org/")
     assert result.error is None
     assert "统计指标\t单位\t统计数" in result.text.split("\n")
     assert "其中：主动公开规范性文件数\t条\t25" in result.text.split("\n")
@@ -98,7 +98,7 @@ def test_one_big_layout_table_page_falls_back(stat_rows: list[list[str]]) -> Non
 
 def test_empty_and_script_only_pages_do_not_fail() -> None:
     for body in (b"", b"<html><head><script>var a=1;</script></head><body></body></html>"):
-        result = extract(body, media_type="text/html", url="http://x.gov.cn/")
+        result = extract(body, media_type="text/html", url="http://x.example.org/")
         assert result.error is None and result.text == ""
 
 
@@ -106,7 +106,9 @@ def test_content_node_used_when_trafilatura_drops_the_table(monkeypatch, report_
     import extract.html as html_mod
 
     monkeypatch.setattr(html_mod, "run_trafilatura", lambda text, url: (["只有一段文字"], 0))
-    result = extract(report_page.encode("utf-8"), media_type="text/html", url="http://x.gov.cn/")
+    result = extract(
+        report_page.encode("utf-8"), media_type="text/html", url="http://x.example.org/"
+    )
     assert result.meta["html_method"] == "content-node:div.TRS_Editor"
     lines = result.text.split("\n")
     assert "涉及商业秘密\t\t0" in lines and "一、主动公开情况\t——\t" in lines
@@ -124,7 +126,7 @@ def test_largest_block_when_no_container_and_no_trafilatura(monkeypatch, stat_ro
         f"<h2>年度报告</h2><p>本报告由办公室编制。</p><table>{rows}</table></div></div>"
         "<div class='foot'>版权所有</div></body></html>"
     )
-    result = extract(page.encode("utf-8"), media_type="text/html", url="http://x.gov.cn/")
+    result = extract(page.encode("utf-8"), media_type="text/html", url="http://x.example.org/")
     assert result.meta["html_method"] == "largest-block"
     assert result.text.split("\n")[:3] == [
         "年度报告",

@@ -15,7 +15,7 @@ from extract.pdf import decode_info_bytes
 @pytest.fixture(scope="module")
 def hongze():
     return extract(HONGZE_PDF.read_bytes(), media_type="application/pdf",
-                   url="http://www.hongze.gov.cn/2023nb.pdf")  # fmt: skip
+                   url="http://www.example.org/2023nb.pdf")  # fmt: skip
 
 
 @pytest.fixture(scope="module")

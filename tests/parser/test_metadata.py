@@ -26,18 +26,18 @@ def test_signature_beats_page_meta():
 
 def test_page_meta_then_url():
     report = parse(NO_SIGNATURE, meta={"PubDate": "2020-01-15 09:30:00"},
-                   url="http://x.gov.cn/zfxxgknb/202001/t20200120_1.html")  # fmt: skip
+                   url="http://www.example.org/zfxxgknb/202001/t20200120_1.html")  # fmt: skip
     assert (report.published, report.published_source) == (date(2020, 1, 15), "page_meta")
-    report = parse(NO_SIGNATURE, url="http://x.gov.cn/zfxxgknb/202001/t20200120_1.html")
+    report = parse(NO_SIGNATURE, url="http://www.example.org/zfxxgknb/202001/t20200120_1.html")
     assert (report.published, report.published_source) == (date(2020, 1, 20), "url")
     report = parse(NO_SIGNATURE)
     assert (report.published, report.published_source) == (None, None)
 
 
 def test_url_date_shapes():
-    assert url_date("http://a.gov.cn/art/2020/1/9/art_123_456.html") == date(2020, 1, 9)
-    assert url_date("http://a.gov.cn/xxgk/P020200120123.pdf") == date(2020, 1, 20)
-    assert url_date("http://a.gov.cn/index.html") is None
+    assert url_date("http://www.example.org/art/2020/1/9/art_123_456.html") == date(2020, 1, 9)
+    assert url_date("http://www.example.org/xxgk/P020200120123.pdf") == date(2020, 1, 20)
+    assert url_date("http://www.example.org/index.html") is None
     assert url_date(None) is None
 
 
@@ -75,9 +75,12 @@ def test_fullwidth_digits_and_spaces_in_title():
 def test_url_date_month_folder_and_plain_path():
     from parser.dates import url_date as url_date_exact
 
-    assert url_date_exact("http://a.gov.cn/xxgk/2021/2/3/abc.html") == (date(2021, 2, 3), True)
-    assert url_date_exact("http://a.gov.cn/zfxxgknb/202102/abc.html") == (date(2021, 2, 1), False)
-    report = parse(NO_SIGNATURE, url="http://a.gov.cn/zfxxgknb/202001/index_3.html")
+    assert url_date_exact("http://h.example.org/xxgk/2021/2/3/a.html") == (date(2021, 2, 3), True)
+    assert url_date_exact("http://h.example.org/zfxxgknb/202102/a.html") == (
+        date(2021, 2, 1),
+        False,
+    )
+    report = parse(NO_SIGNATURE, url="http://www.example.org/zfxxgknb/202001/index_3.html")
     assert (report.published, report.published_source) == (date(2020, 1, 1), "url")
     assert any("only the month" in w for w in report.warnings)
 
