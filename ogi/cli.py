@@ -127,13 +127,40 @@ def reparse(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="warc")] = "warc",
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory (jsonl, csv, parquet) or file (warc, wacz)"),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | wacz | warc")
+    ] = "warc",
+    table: Annotated[
+        str, typer.Option("--table", help="all | reports | stats (table formats)")
+    ] = "all",
+    year: Annotated[int | None, typer.Option(help="Report year (the year reported on)")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency name contains this text")] = None,
+    parser_version: Annotated[
+        str | None, typer.Option(help="Export the results of this parser version")
+    ] = None,
+    portal: Annotated[
+        list[str] | None, typer.Option("--portal", help="Only this portal (repeatable)")
+    ] = None,
+    report_format: Annotated[
+        str | None, typer.Option(help="Report format: pre2019 | 2019 | 2021 | narrative")
+    ] = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="CSV with a UTF-8 byte-order mark (for Excel)")
+    ] = False,
     archive: ArchiveOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
-    """Export the archive: --format warc writes every capture to one WARC/1.1 file."""
-    commands.export(_archive_dir(archive), catalog, fmt, out)
+    """Export reports and statistics (jsonl, csv, parquet: a directory with reports, stats and
+    datapackage.json) or captures (warc, wacz: one file; only the selected reports' captures
+    when filtered). Never overwrites a file."""
+    from ogi.export_rows import ExportFilter
+
+    flt = ExportFilter(year, agency, parser_version, tuple(portal or ()), report_format)
+    commands.export(_archive_dir(archive), catalog, fmt, out, table, flt, bom)
 
 
 @app.command()

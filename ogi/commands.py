@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -16,6 +17,7 @@ from archive import Archive, ArchiveError, CaptureInfo
 from crawler.portals import Portal, PortalFileError, adhoc_portal, load_portals
 from ogi import pipeline, render
 from ogi.errors import CliError
+from ogi.export_rows import ExportFilter
 from ogi.reports import ReportFilter, report_rows, to_csv, to_jsonl
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (ArchiveError, PortalFileError, OSError)
@@ -200,13 +202,35 @@ def reparse(archive_dir: Path, catalog: str | None, workers: int | None) -> None
     )
 
 
-def export(archive_dir: Path, catalog: str | None, fmt: str, out: Path) -> None:
-    _check_format(fmt, ("warc",))
-    if out.exists():
-        raise CliError(f"{out} exists; refusing to overwrite it")
+def export(
+    archive_dir: Path,
+    catalog: str | None,
+    fmt: str,
+    out: Path,
+    table: str = "all",
+    flt: ExportFilter | None = None,
+    bom: bool = False,
+) -> None:
+    from ogi import export as exporter
+
+    _check_format(fmt, exporter.FORMATS)
+    _check_format(table, exporter.TABLE_CHOICES, what="table")
+    flt = flt or ExportFilter()
+    if bom and fmt != "csv":
+        raise CliError("--bom applies to --format csv only")
     with opened(archive_dir, catalog) as arc:
-        count = arc.export_warc(out)
-    err_console.print(f"wrote {count} captures to {out}")
+        flt = replace(flt, parser_version=flt.parser_version or _default_parser_version(arc))
+        if fmt in exporter.CAPTURE_FORMATS:
+            if table != "all":
+                raise CliError(f"--table applies to table formats, not {fmt}")
+            result = exporter.export_captures(arc, fmt, out, flt)
+        else:
+            tables = ("reports", "stats") if table == "all" else (table,)
+            result = exporter.export_tables(arc, fmt, out, tables, flt, bom=bom)
+    for name, count in result.written.items():
+        unit = "captures" if fmt in exporter.CAPTURE_FORMATS else "rows"
+        where = out if fmt in exporter.CAPTURE_FORMATS else out / name
+        err_console.print(f"wrote {count} {unit} to {where}")
 
 
 def check(archive_dir: Path, catalog: str | None, fmt: str, repair: bool = False) -> None:
@@ -268,6 +292,6 @@ def _demo_into(portals_file: Path, archive_dir: Path) -> None:
     reports(archive_dir, None, "table", None, None, None)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+def _check_format(fmt: str, allowed: tuple[str, ...], what: str = "format") -> None:
     if fmt not in allowed:
-        raise CliError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+        raise CliError(f"unknown {what} {fmt!r}; choose one of {', '.join(allowed)}")
