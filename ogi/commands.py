@@ -216,6 +216,8 @@ def export(
     _check_format(fmt, exporter.FORMATS)
     _check_format(table, exporter.TABLE_CHOICES, what="table")
     flt = flt or ExportFilter()
+    if flt.report_format is not None:
+        _check_format(flt.report_format, exporter.REPORT_FORMATS, what="report format")
     if bom and fmt != "csv":
         raise CliError("--bom applies to --format csv only")
     with opened(archive_dir, catalog) as arc:

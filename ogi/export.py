@@ -25,6 +25,7 @@ TABLE_FORMATS = ("jsonl", "csv", "parquet")
 CAPTURE_FORMATS = ("warc", "wacz")
 FORMATS = TABLE_FORMATS + CAPTURE_FORMATS
 TABLE_CHOICES = ("all", "reports", "stats")
+REPORT_FORMATS = ("pre2019", "2019", "2021", "narrative")
 MEDIA_TYPES = {
     "jsonl": "application/jsonl",
     "csv": "text/csv",
