@@ -8,6 +8,7 @@ datapackage.json describing every column and recording each file's SHA-256.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,14 @@ import parser as report_parser
 from archive import Archive
 from ogi import __version__
 from ogi.export_files import inside, new_file, refuse_existing, sha256_file, target_dir
-from ogi.export_rows import ExportFilter, capture_ids, flat_report, select, stat_rows
+from ogi.export_rows import (
+    ExportFilter,
+    Selection,
+    capture_ids,
+    flat_report,
+    select,
+    stat_rows,
+)
 from ogi.export_schema import TABLE_MEANING, jsonl_schema, table_schema
 from ogi.export_tables import EXTENSIONS, write_table
 from ogi.export_wacz import write_wacz
@@ -43,21 +51,31 @@ def export_tables(
 ) -> ExportResult:
     """Write the chosen tables and datapackage.json into the directory ``out``."""
     directory = target_dir(out, fmt)
-    names = {t: f"{t}.{EXTENSIONS[fmt]}" for t in tables}
-    paths = {t: inside(directory, n) for t, n in names.items()}
+    paths = {t: inside(directory, f"{t}.{EXTENSIONS[fmt]}") for t in tables}
     package_path = inside(directory, "datapackage.json")
     refuse_existing(*paths.values(), package_path)
     sel = select(arc, flt)
-    written, resources = {}, []
-    for table, path in paths.items():
-        rows = sel.reports if fmt == "jsonl" else [flat_report(r) for r in sel.reports]
-        source = rows if table == "reports" else stat_rows(sel)
-        with new_file(path) as tmp:
-            written[names[table]] = write_table(fmt, table, source, tmp, bom=bom)
-        resources.append(_resource(table, fmt, path, written[names[table]], bom=bom))
-    with new_file(package_path) as tmp:
-        tmp.write_text(_package(resources, flt), encoding="utf-8")
+    written: dict[str, int] = {}
+    resources = []
+    try:
+        for table, path in paths.items():
+            with new_file(path) as tmp:
+                count = write_table(fmt, table, _rows(sel, table, fmt), tmp, bom=bom)
+            written[path.name] = count  # only once linked: never remove a file not ours
+            resources.append(_resource(table, fmt, path, count, bom=bom))
+        with new_file(package_path) as tmp:
+            tmp.write_text(_package(resources, flt), encoding="utf-8")
+    except BaseException:
+        for name in written:  # files this export created (existing ones were refused)
+            (directory / name).unlink(missing_ok=True)
+        raise
     return ExportResult(written)
+
+
+def _rows(sel: Selection, table: str, fmt: str) -> Iterable[dict]:
+    if table == "stats":
+        return stat_rows(sel)
+    return sel.reports if fmt == "jsonl" else (flat_report(r) for r in sel.reports)
 
 
 def export_captures(arc: Archive, fmt: str, out: Path, flt: ExportFilter) -> ExportResult:

@@ -160,3 +160,24 @@ def test_refuses_to_overwrite_and_bad_targets(seeds_archive: Path, tmp_path: Pat
 def test_data_dictionary_document_matches_the_code() -> None:
     doc = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert dictionary_markdown() in doc
+
+
+def test_a_failed_export_leaves_no_partial_files(
+    export: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from ogi import export as exporter
+
+    real = exporter.write_table
+
+    def full_disk_on_stats(fmt: str, table: str, *args: object, **kw: object) -> int:
+        if table == "stats":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fmt, table, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exporter, "write_table", full_disk_on_stats)
+    out = tmp_path / "x"
+    with pytest.raises(OSError, match="No space"):
+        export(out, "--format", "parquet")
+    assert list(out.iterdir()) == []  # reports.parquet removed, no .part left
