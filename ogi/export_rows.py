@@ -32,8 +32,7 @@ class Selection:
     """The reports of one export, with what the long form needs beyond `ogi reports`."""
 
     reports: list[dict]
-    normalized: dict[int, str | None] = field(default_factory=dict)  # capture_id -> name
-    raw: dict[int, list[str | None]] = field(default_factory=dict)  # capture_id -> cell texts
+    results: dict[int, dict] = field(default_factory=dict)  # capture_id -> its parse result
 
 
 class _Prefetched:
@@ -57,15 +56,24 @@ def select(arc: Archive, flt: ExportFilter) -> Selection:
         rows = [r for r in rows if r["portal"] in flt.portals]
     if flt.report_format:
         rows = [r for r in rows if r["format"] == flt.report_format]
-    by_id = {pc.capture.id: pc.result for pc in parsed}
-    return Selection(
-        reports=rows,
-        normalized={r["capture_id"]: by_id[r["capture_id"]].get("agency_normalized") for r in rows},
-        raw={
-            r["capture_id"]: [s.get("raw") for s in by_id[r["capture_id"]].get("stats") or []]
-            for r in rows
-        },
-    )
+    by_capture: dict[int, list[dict]] = {}
+    for pc in parsed:
+        by_capture.setdefault(pc.capture.id, []).append(pc.result)
+    return Selection(rows, {r["capture_id"]: _result_of(r, by_capture) for r in rows})
+
+
+_STAT_FIELDS = ("key", "table", "row", "column", "unit", "value")
+
+
+def _result_of(row: dict, by_capture: dict[int, list[dict]]) -> dict:
+    """The parse result a report row was built from: a capture read by two extractor
+    versions has two, so match on the statistics too."""
+    same = by_capture.get(row["capture_id"], [])
+    for result in same:
+        stats = [{k: s.get(k) for k in _STAT_FIELDS} for s in result.get("stats") or []]
+        if stats == row["stats"]:
+            return result
+    return same[0] if same else {}
 
 
 def capture_ids(sel: Selection) -> list[int]:
@@ -84,11 +92,12 @@ def flat_report(row: dict) -> dict:
 def stat_rows(sel: Selection) -> Iterator[dict]:
     """The long form: one row per statistic, with the report's identity and its capture."""
     for r in sel.reports:
-        raw = sel.raw.get(r["capture_id"], [])
+        result = sel.results.get(r["capture_id"], {})
+        raw = [s.get("raw") for s in result.get("stats") or []]
         for i, stat in enumerate(r["stats"]):
             yield {
                 "agency": r["agency"],
-                "agency_normalized": sel.normalized.get(r["capture_id"]),
+                "agency_normalized": result.get("agency_normalized"),
                 "year": r["year"],
                 "format": r["format"],
                 "position": i + 1,
