@@ -7,7 +7,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -211,28 +210,19 @@ def export(
     flt: ExportFilter | None = None,
     bom: bool = False,
 ) -> None:
-    from ogi import export as exporter
+    from dataclasses import replace
 
-    _check_format(fmt, exporter.FORMATS)
-    _check_format(table, exporter.TABLE_CHOICES, what="table")
-    flt = flt or ExportFilter()
-    if flt.report_format is not None:
-        _check_format(flt.report_format, exporter.REPORT_FORMATS, what="report format")
-    if bom and fmt != "csv":
-        raise CliError("--bom applies to --format csv only")
+    from ogi import export as exporter  # pyarrow loads only for `ogi export`
+
+    chosen = flt or ExportFilter()
+    exporter.check_options(fmt, table, chosen, bom=bom)
     with opened(archive_dir, catalog) as arc:
-        flt = replace(flt, parser_version=flt.parser_version or _default_parser_version(arc))
-        if fmt in exporter.CAPTURE_FORMATS:
-            if table != "all":
-                raise CliError(f"--table applies to table formats, not {fmt}")
-            result = exporter.export_captures(arc, fmt, out, flt)
-        else:
-            tables = ("reports", "stats") if table == "all" else (table,)
-            result = exporter.export_tables(arc, fmt, out, tables, flt, bom=bom)
+        version = chosen.parser_version or _default_parser_version(arc)
+        result = exporter.run(arc, fmt, out, table, replace(chosen, parser_version=version), bom)
+    capture = fmt in exporter.CAPTURE_FORMATS
     for name, count in result.written.items():
-        unit = "captures" if fmt in exporter.CAPTURE_FORMATS else "rows"
-        where = out if fmt in exporter.CAPTURE_FORMATS else out / name
-        err_console.print(f"wrote {count} {unit} to {where}")
+        where = out if capture else out / name
+        err_console.print(f"wrote {count} {'captures' if capture else 'rows'} to {where}")
 
 
 def check(archive_dir: Path, catalog: str | None, fmt: str, repair: bool = False) -> None:
@@ -294,6 +284,6 @@ def _demo_into(portals_file: Path, archive_dir: Path) -> None:
     reports(archive_dir, None, "table", None, None, None)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...], what: str = "format") -> None:
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
-        raise CliError(f"unknown {what} {fmt!r}; choose one of {', '.join(allowed)}")
+        raise CliError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")

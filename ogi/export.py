@@ -16,6 +16,7 @@ from pathlib import Path
 import parser as report_parser
 from archive import Archive
 from ogi import __version__
+from ogi.errors import CliError
 from ogi.export_files import inside, new_file, refuse_existing, sha256_file, target_dir
 from ogi.export_rows import (
     ExportFilter,
@@ -44,6 +45,31 @@ MEDIA_TYPES = {
 @dataclass(frozen=True)
 class ExportResult:
     written: dict[str, int]  # file name -> rows (captures for warc/wacz)
+
+
+def check_options(fmt: str, table: str, flt: ExportFilter, *, bom: bool) -> None:
+    """Refuse option mistakes with one line, before the archive is opened."""
+    for what, value, allowed in (
+        ("format", fmt, FORMATS),
+        ("table", table, TABLE_CHOICES),
+        ("report format", flt.report_format, (None, *REPORT_FORMATS)),
+    ):
+        if value not in allowed:
+            choices = ", ".join(a for a in allowed if a)
+            raise CliError(f"unknown {what} {value!r}; choose one of {choices}")
+    if bom and fmt != "csv":
+        raise CliError("--bom applies to --format csv only")
+    if table != "all" and fmt in CAPTURE_FORMATS:
+        raise CliError(f"--table applies to table formats, not {fmt}")
+
+
+def run(
+    arc: Archive, fmt: str, out: Path, table: str, flt: ExportFilter, bom: bool
+) -> ExportResult:
+    if fmt in CAPTURE_FORMATS:
+        return export_captures(arc, fmt, out, flt)
+    tables = ("reports", "stats") if table == "all" else (table,)
+    return export_tables(arc, fmt, out, tables, flt, bom=bom)
 
 
 def export_tables(
