@@ -15,6 +15,7 @@ import pytest
 from e2e_support import ogi
 
 from ogi.export_schema import TABLES, arrow_schema, dictionary_markdown
+from ogi.reports import CSV_FIELDS
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[2]
@@ -78,6 +79,7 @@ def test_csv_reads_in_csv_module_pandas_and_frictionless(
     hit = stats[(stats.agency == agency) & (stats.year == year) & (stats.key == key)]
     assert hit["value"].tolist() == [value]
     reports = pd.read_csv(out / "reports.csv")
+    assert tuple(reports.columns[: len(CSV_FIELDS)]) == CSV_FIELDS  # `ogi reports --format csv`
     first = reports.iloc[0]
     assert json.loads(first["captures"])[0]["capture_id"] >= 1
     assert isinstance(json.loads(first["warnings"]), list)
