@@ -107,6 +107,8 @@ def _rows(sel: Selection, table: str, fmt: str) -> Iterable[dict]:
 def export_captures(arc: Archive, fmt: str, out: Path, flt: ExportFilter) -> ExportResult:
     """WARC or WACZ of every capture, or only the selected reports' captures when filtered."""
     refuse_existing(out)
+    if fmt == "warc" and not flt.narrows:  # every capture: no report needs reading
+        return ExportResult({out.name: arc.export_warc(out)})
     sel = select(arc, flt)
     ids = capture_ids(sel) if flt.narrows else None
     # archive.export_warc is itself atomic and refuses to overwrite
