@@ -1,9 +1,10 @@
 """`ogi export --format wacz`: a WACZ 1.1.1 package for ReplayWeb.page and pywb.
 
 Built here from our own standalone WARC export (archive.export, every digest kept) and
-cdxj-indexer, the index library py-wacz itself uses: the `wacz` package is a command-line
-tool whose creator re-reads and re-indexes the WARC and generates its own page list, and
-it brings Frictionless along; the tests run its validator (`wacz validate`) on our output.
+cdxj-indexer, the index library py-wacz itself uses, rather than with py-wacz's `wacz
+create`: that would make py-wacz and Frictionless (with its own dependencies) runtime
+dependencies, re-read the WARC to guess the pages, and give no say over the page list.
+The `wacz` package stays a test dependency: the tests run its validator on our output.
 
 Layout: archive/data.warc.gz (stored, not deflated: replay reads it by byte range),
 indexes/index.cdx (CDXJ, sorted), pages/pages.jsonl (one entry per report capture),
@@ -33,7 +34,8 @@ WARC_NAME = "data.warc.gz"
 def write_wacz(arc: Archive, out: Path, capture_ids: list[int] | None, reports: list[dict]) -> int:
     """Package the captures (all when None) with the reports' captures as pages; returns
     the number of captures."""
-    with new_file(out) as tmp, tempfile.TemporaryDirectory(dir=out.parent) as work:
+    scratch = tempfile.TemporaryDirectory(dir=out.parent, prefix=".ogi-wacz-")
+    with new_file(out) as tmp, scratch as work:
         warc = Path(work) / WARC_NAME
         count = arc.export_warc(warc, capture_ids)
         digest, size = sha256_file(warc)
