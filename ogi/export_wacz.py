@@ -34,8 +34,10 @@ WARC_NAME = "data.warc.gz"
 def write_wacz(arc: Archive, out: Path, capture_ids: list[int] | None, reports: list[dict]) -> int:
     """Package the captures (all when None) with the reports' captures as pages; returns
     the number of captures."""
-    scratch = tempfile.TemporaryDirectory(dir=out.parent, prefix=".ogi-wacz-")
-    with new_file(out) as tmp, scratch as work:
+    with (
+        new_file(out) as tmp,
+        tempfile.TemporaryDirectory(dir=out.parent, prefix=".ogi-wacz-") as work,
+    ):
         warc = Path(work) / WARC_NAME
         count = arc.export_warc(warc, capture_ids)
         digest, size = sha256_file(warc)
