@@ -223,6 +223,8 @@ def export(
     for name, count in result.written.items():
         where = out if capture else out / name
         err_console.print(f"wrote {count} {'captures' if capture else 'rows'} to {where}")
+    if not capture:
+        err_console.print(f"data dictionary: {out / 'datapackage.json'} (docs/data-dictionary.md)")
 
 
 def check(archive_dir: Path, catalog: str | None, fmt: str, repair: bool = False) -> None:
