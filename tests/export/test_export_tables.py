@@ -154,9 +154,10 @@ def test_filters_like_ogi_reports(
     assert {s["capture_id"] for s in stats} == {r["capture_id"] for r in expected if r["stats"]}
 
 
-def test_refuses_to_overwrite_and_bad_targets(seeds_archive: Path, tmp_path: Path) -> None:
-    out = tmp_path / "x"
-    ogi("export", "--archive", seeds_archive, "--format", "csv", "--out", out)
+def test_refuses_to_overwrite_and_bad_targets(
+    export: Callable[..., Path], seeds_archive: Path, tmp_path: Path
+) -> None:
+    out = export(tmp_path / "x", "--format", "csv")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = ogi("export", "--archive", seeds_archive, "-f", "csv", "--out", out, check=False)
     assert again.returncode == 2
