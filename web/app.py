@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from archive import CaptureNotFound
@@ -61,34 +62,29 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(bench: Workbench) -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI served from the package: the machine has no CDN
+        docs_url="/docs",
+        redoc_url=None,
+        static_url="/docs-assets",
         title="ogi-archive workbench",
         description="Read-only API over an archive of OGI annual reports.",
-        docs_url=None,
-        redoc_url=None,
     )
     app.add_middleware(ReadOnly)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    _mount_docs(app)
     _api_routes(app, bench)
-    _page_routes(app, bench, _templates())
+    tpl = _templates()
+    _page_routes(app, bench, tpl)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Pages answer errors as pages, the API and downloads as JSON."""
+        path = request.url.path
+        if path.startswith(("/api", "/captures", "/docs", "/openapi", "/static")):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        ctx = {"status": exc.status_code, "detail": exc.detail}
+        return tpl.TemplateResponse(request, "error.html", ctx, status_code=exc.status_code)
+
     return app
-
-
-def _mount_docs(app: FastAPI) -> None:
-    import swagger_ui_bundle
-
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="ogi-archive API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-        )
 
 
 def _filter(
