@@ -4,6 +4,7 @@ between, with an injected ``<script>`` and a changed number), and `ogi serve` ov
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +16,8 @@ ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file  # noqa: E402
+
+__all__ = ["FAST", "jsonl", "ogi"]
 
 REVISED = ("自治区科技厅", 2018)
 INJECTED = '<script>alert("xss")</script>'
@@ -94,3 +97,8 @@ def running_server(archive: Path, portals: Path) -> Iterator[str]:
 def get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return json.loads(resp.read())
+
+
+def in_ci() -> bool:
+    """As tests/conftest.py: under CI=true a missing browser fails instead of skipping."""
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
