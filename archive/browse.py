@@ -7,7 +7,7 @@ values, so pages can ask for one parse result or one text without loading them a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -80,3 +80,80 @@ def first_captured(conn: Connection, urls: set[str]) -> dict[str, datetime]:
         )
         out.update({url: utc(t) for url, t in conn.execute(stmt)})  # type: ignore[misc]
     return out
+
+
+def newest_parser_version(conn: Connection, parser: str) -> str | None:
+    from archive.queries import newest_parser_version as newest
+
+    return newest(conn, parser)
+
+
+class _IndexRow(NamedTuple):
+    capture_id: int
+    url: str
+    portal: str | None
+    fetched_at: datetime
+    media_type: str | None
+    sha256: str
+    parse_id: int
+    text_id: int
+    agency: str | None
+    year: int | None
+    r_agency: str | None
+    r_agency_normalized: str | None
+    title: str | None
+    format: str | None
+    n_stats: int
+    n_warnings: int
+    sections_size: int
+    versions: int
+
+
+def report_index_rows(conn: Connection, parser: str, version: str) -> list[_IndexRow]:
+    """One light row per (capture, parse) read as a report: no result JSON leaves SQL.
+
+    The same captures as queries.parsed_captures, with the fields a report list needs
+    extracted by the database (title, format, counts), so 20,000 reports load in seconds.
+    """
+    versions = (
+        sa.select(C.resource_id, sa.func.count().label("n"))
+        .where(C.change.in_(("new", "changed")))
+        .group_by(C.resource_id)
+        .subquery()
+    )
+    res = P.result
+    stmt = (
+        sa.select(
+            C.id.label("capture_id"),
+            R.url,
+            C.portal,
+            C.fetched_at,
+            C.media_type,
+            C.sha256,
+            P.id.label("parse_id"),
+            P.text_id,
+            P.agency,
+            P.year,
+            res["agency"].as_string().label("r_agency"),
+            res["agency_normalized"].as_string().label("r_agency_normalized"),
+            res["title"].as_string().label("title"),
+            res["format"].as_string().label("format"),
+            sa.func.coalesce(sa.func.json_array_length(res["stats"]), 0).label("n_stats"),
+            sa.func.coalesce(sa.func.json_array_length(res["warnings"]), 0).label("n_warnings"),
+            sa.func.coalesce(sa.func.length(sa.cast(res["sections"], sa.Text)), 0).label(
+                "sections_size"
+            ),
+            sa.func.coalesce(versions.c.n, 1).label("versions"),
+        )
+        .select_from(Capture.__table__)
+        .join(Resource.__table__, R.id == C.resource_id)
+        .join(TextRow.__table__, T.sha256 == C.sha256)
+        .join(ParseRow.__table__, P.text_id == T.id)
+        .outerjoin(versions, versions.c.resource_id == C.resource_id)
+        .where(P.parser == parser, P.parser_version == version, P.is_report.is_(True))
+        .where(C.is_revisit.is_(False), C.status >= 200, C.status < 300)
+        .order_by(C.id, P.id)
+    )
+    return [
+        _IndexRow(**{**r._asdict(), "fetched_at": utc(r.fetched_at)}) for r in conn.execute(stmt)
+    ]

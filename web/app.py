@@ -26,6 +26,7 @@ HERE = Path(__file__).parent
 READ_METHODS = {"GET", "HEAD"}
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
+COVERAGE_ROWS = 100  # agencies per coverage page
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
 
@@ -141,9 +142,12 @@ def _api_routes(app: FastAPI, bench: Workbench) -> None:
         return bench.report_detail(_report_or_404(bench, year, agency))
 
     @app.get("/api/coverage", tags=["reports"])
-    def api_coverage() -> dict[str, Any]:
-        """Agencies × years: which reports exist, first captured, revisions, gone."""
-        return bench.coverage()
+    def api_coverage(
+        limit: Limit = 100, offset: Offset = 0, agency: str | None = None
+    ) -> dict[str, Any]:
+        """Agencies × years (agencies paginated): which reports exist, when first
+        captured, later revisions, gone online."""
+        return bench.coverage(agency=agency, limit=limit, offset=offset)
 
     @app.get("/api/search", tags=["search"])
     def api_search(
@@ -228,9 +232,10 @@ def _page_routes(app: FastAPI, bench: Workbench, tpl: Jinja2Templates) -> None:
         return tpl.TemplateResponse(request, name, ctx)
 
     @app.get("/", include_in_schema=False)
-    def coverage(request: Request) -> HTMLResponse:
+    def coverage(request: Request, agency: str = "", offset: Offset = 0) -> HTMLResponse:
+        cov = bench.coverage(agency=agency or None, limit=COVERAGE_ROWS, offset=offset)
         return render(
-            request, "coverage.html", cov=bench.coverage(), count=len(bench.index().reports)
+            request, "coverage.html", cov=cov, count=len(bench.index().reports), agency=agency
         )
 
     @app.get("/reports/{year}/{agency}", include_in_schema=False)

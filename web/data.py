@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive import Archive, CaptureInfo, ParsedCapture, browse
-from ogi.reports import group_reports, iso_utc
+from archive import Archive, CaptureInfo, browse
+from ogi.reports import iso_utc
 
 STATE_CHECK_SECONDS = 1.0  # how often a request may look for catalog changes
 UNKNOWN_YEAR = "unknown"
@@ -78,25 +78,38 @@ class ReportIndex:
     reports: list[ReportEntry] = field(default_factory=list)
     by_key: dict[tuple[str, str], ReportEntry] = field(default_factory=dict)
     by_capture: dict[int, ReportEntry] = field(default_factory=dict)
+    coverage_rows: list[dict[str, Any]] | None = None  # computed on first use
 
 
-def _key_agency(pc: ParsedCapture) -> str:
-    return str(pc.result.get("agency_normalized") or pc.agency or pc.capture.portal or "")
+def _display_agency(row: Any) -> str:
+    return str(row.agency or row.r_agency or row.portal or "")
+
+
+def _key(row: Any) -> tuple[str, int | None]:
+    """As ogi.reports groups them: one report = one (normalised) agency and year."""
+    return str(row.r_agency_normalized or _display_agency(row)), row.year
+
+
+def _rank(row: Any) -> tuple[int, int, datetime, int]:
+    """The capture that stands for the report: the one holding its data, then the newest
+    (as ogi.reports; the sections are weighed by size, which SQL can tell cheaply)."""
+    return (int(row.n_stats), int(row.sections_size), row.fetched_at, int(row.capture_id))
 
 
 def build_index(arc: Archive, parser: str, version: str | None) -> ReportIndex:
     with arc.engine.connect() as conn:
         state = browse.catalog_state(conn)
-    parsed = arc.parsed_captures(parser=parser, parser_version=version)
-    groups = list(group_reports(parsed))
-    urls = {m.capture.url for _, members in groups for m in members}
-    with arc.engine.connect() as conn:
+        version = version or browse.newest_parser_version(conn, parser)
+        rows = browse.report_index_rows(conn, parser, version) if version else []
+        groups: dict[tuple[str, int | None], list[Any]] = {}
+        for row in rows:
+            groups.setdefault(_key(row), []).append(row)
+        urls = {r.url for r in rows}
         gone = browse.gone_since(conn, urls)
         first = browse.first_captured(conn, urls)
     index = ReportIndex(state)
-    for best, members in groups:
-        entry = _entry(best, members, gone, first)
-        index.reports.append(entry)
+    for (key_agency, _year), members in groups.items():
+        index.reports.append(_entry(key_agency, members, gone, first))
     index.reports.sort(key=lambda e: (e.agency, e.year or 0, e.capture_id))
     for e in index.reports:
         index.by_key[(e.year_slug, e.key_agency)] = e
@@ -106,35 +119,36 @@ def build_index(arc: Archive, parser: str, version: str | None) -> ReportIndex:
 
 
 def _entry(
-    best: ParsedCapture,
-    members: list[ParsedCapture],
+    key_agency: str,
+    members: list[Any],
     gone: dict[str, datetime],
     first: dict[str, datetime],
 ) -> ReportEntry:
-    cap, result = best.capture, best.result
-    urls = [m.capture.url for m in members]
-    firsts = [first[u] for u in urls if u in first] or [m.capture.fetched_at for m in members]
+    best = max(members, key=_rank)
+    members = sorted(members, key=lambda m: m.capture_id)
+    urls = [m.url for m in members]
+    firsts = [first[u] for u in urls if u in first] or [m.fetched_at for m in members]
     return ReportEntry(
-        key_agency=_key_agency(best),
-        agency=str(best.agency or result.get("agency") or cap.portal or ""),
+        key_agency=key_agency,
+        agency=_display_agency(best),
         year=best.year,
-        title=result.get("title"),
-        format=result.get("format"),
-        capture_id=cap.id,
+        title=best.title,
+        format=best.format,
+        capture_id=best.capture_id,
         parse_id=best.parse_id,
         text_id=best.text_id,
-        url=cap.url,
-        portal=cap.portal,
-        fetched_at=cap.fetched_at,
-        media_type=cap.media_type,
-        sha256=cap.sha256,
-        n_stats=len(result.get("stats") or []),
-        n_warnings=len(result.get("warnings") or []),
+        url=best.url,
+        portal=best.portal,
+        fetched_at=best.fetched_at,
+        media_type=best.media_type,
+        sha256=best.sha256,
+        n_stats=int(best.n_stats),
+        n_warnings=int(best.n_warnings),
         first_captured=min(firsts),
-        versions=max(m.versions for m in members),
+        versions=max(int(m.versions) for m in members),
         gone=any(u in gone for u in urls),
-        members=tuple(m.capture.id for m in members),
-        member_urls=tuple(dict.fromkeys(m.capture.url for m in members)),
+        members=tuple(dict.fromkeys(m.capture_id for m in members)),
+        member_urls=tuple(dict.fromkeys(urls)),
     )
 
 
@@ -257,16 +271,34 @@ class Workbench:
         }
 
     # ------------------------------------------------------------- coverage
-    def coverage(self) -> dict[str, Any]:
-        """Agencies × years: which reports exist, first captured, revisions, gone."""
-        entries = self.index().reports
-        years = sorted({e.year for e in entries if e.year is not None})
+    def coverage(
+        self, *, agency: str | None = None, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any]:
+        """Agencies × years: which reports exist, first captured, revisions, gone.
+
+        Rows (agencies) are paginated; the years are those of the whole archive."""
+        index = self.index()
+        if index.coverage_rows is None:
+            index.coverage_rows = self._coverage_rows(index.reports)
+        rows = index.coverage_rows
+        if agency:
+            rows = [r for r in rows if agency in r["agency"]]
+        years = sorted({e.year for e in index.reports if e.year is not None})
+        return {
+            "years": years,
+            "total": len(rows),
+            "limit": limit,
+            "offset": offset,
+            "rows": rows[offset : offset + limit],
+        }
+
+    def _coverage_rows(self, entries: list[ReportEntry]) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         for e in entries:
             row = rows.setdefault(e.key_agency, {"agency": e.agency, "portals": set(), "cells": {}})
             row["portals"].add(e.portal or "")
             row["cells"][e.year_slug] = {
-                "path": e.summary()["path"],
+                "path": f"/reports/{e.year_slug}/{e.key_agency}",
                 "first_captured": iso_utc(e.first_captured),
                 "revisions": max(e.versions - 1, 0),
                 "gone": e.gone,
@@ -276,11 +308,10 @@ class Workbench:
         for name, agency in self.configured:
             if name not in found_portals:
                 rows[f"portal:{name}"] = {"agency": agency, "portals": {name}, "cells": {}}
-        out = [
+        return [
             {**r, "portals": sorted(p for p in r["portals"] if p)}
             for r in sorted(rows.values(), key=lambda r: r["agency"])
         ]
-        return {"years": years, "rows": out}
 
     # ------------------------------------------------------------- search
     def search(self, flt: Any, *, limit: int, offset: int) -> tuple[int, list[Any]]:
