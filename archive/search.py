@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection
 from archive.models import Capture, ParseRow, TextRow
 
 FTS_TABLE = "text_fts"
+VOCAB_TABLE = "text_fts_vocab"
+MAX_EXPANSION = 400  # trigrams a short term may stand for before it falls back to a scan
 PG_INDEX = "ix_text_text_trgm"
 TRIGGERS = ("text_fts_ai", "text_fts_ad", "text_fts_au")
 MARK_START, MARK_END = "\x02", "\x03"
@@ -29,16 +31,23 @@ C = Capture.__table__.c
 T = TextRow.__table__.c
 P = ParseRow.__table__.c
 
+# Contentless (the texts stay in `text` only); each text is indexed with two newlines
+# appended, so every character, even the last, starts a trigram: a one- or two-character
+# term is then answered from the index (the trigrams it begins, found in the vocabulary).
+PAD = "char(10, 10)"
 _SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "text, content='text', content_rowid='id', tokenize='trigram')",
+    "text, content='', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, row)",
     f"CREATE TRIGGER IF NOT EXISTS text_fts_ai AFTER INSERT ON text BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text || {PAD}); END",
     f"CREATE TRIGGER IF NOT EXISTS text_fts_ad AFTER DELETE ON text BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
+    f"VALUES ('delete', old.id, old.text || {PAD}); END",
     f"CREATE TRIGGER IF NOT EXISTS text_fts_au AFTER UPDATE OF text ON text BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); "
-    f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
+    f"VALUES ('delete', old.id, old.text || {PAD}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text || {PAD}); END",
 )
 
 
@@ -81,6 +90,7 @@ def uninstall(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         for name in TRIGGERS:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {VOCAB_TABLE}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_INDEX}")
@@ -89,7 +99,11 @@ def uninstall(conn: Connection) -> None:
 def rebuild(conn: Connection) -> None:
     """Re-index every stored text (SQLite's FTS5 'rebuild'; a GIN index needs none)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+        conn.exec_driver_sql(
+            f"INSERT INTO {FTS_TABLE}(rowid, text) "
+            f"SELECT id, text || {PAD} FROM text WHERE text IS NOT NULL"
+        )
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"REINDEX INDEX {PG_INDEX}") if _has_pg_index(conn) else None
 
@@ -134,58 +148,100 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _fts_match(words: list[str]) -> str:
-    """An FTS5 query of quoted phrases: the user's text is never FTS syntax."""
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+def _phrase(word: str) -> str:
+    """One FTS5 string: the user's text is never FTS syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _expand(conn: Connection, word: str) -> list[str] | None:
+    """The indexed trigrams a short term begins (None: too many, scan instead)."""
+    low = word.lower()  # the trigram tokenizer folds case
+    stmt = sa.text(
+        f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"
+    ).bindparams(lo=low, hi=low + "\U0010ffff", cap=MAX_EXPANSION + 1)
+    found = [str(t) for t in conn.execute(stmt).scalars() if str(t).startswith(low)]
+    return None if len(found) > MAX_EXPANSION else found
 
 
 def _text_conditions(conn: Connection, words: list[str]) -> list[Any]:
+    """Conditions on the text table; on SQLite all answered by the FTS5 index when it can
+    (reading a text's body, in its overflow pages, is what makes a search slow)."""
+    if conn.dialect.name != "sqlite":
+        return [T.text.ilike(_like_pattern(w), escape="\\") for w in words]
+    parts: list[str] = []
+    scans: list[Any] = []
+    for w in words:
+        if len(w) >= MIN_TRIGRAM:
+            parts.append(_phrase(w))
+            continue
+        grams = _expand(conn, w)
+        if grams is None:
+            scans.append(sa.func.instr(T.text, w) > 0)  # exact case, as Latin needs
+        elif not grams:
+            return [sa.false()]
+        else:
+            parts.append("(" + " OR ".join(_phrase(g) for g in grams) + ")")
     conds: list[Any] = []
-    if conn.dialect.name == "sqlite":
-        long = [w for w in words if len(w) >= MIN_TRIGRAM]
-        if long:
-            fts = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q")
-            conds.append(T.id.in_(fts.bindparams(fts_q=_fts_match(long))))
-        short = [w for w in words if len(w) < MIN_TRIGRAM]
-    else:
-        short = words
-    conds += [T.text.ilike(_like_pattern(w), escape="\\") for w in short]
-    return conds
+    if parts:
+        fts = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q")
+        conds.append(T.id.in_(fts.bindparams(fts_q=" AND ".join(parts))))
+    return conds + scans
 
 
-def _base(conn: Connection, flt: SearchFilter, words: list[str]) -> sa.Select[Any]:
-    parse_on = sa.and_(P.text_id == T.id, P.parser == flt.parser)
-    if flt.parser_version is not None:
-        parse_on = sa.and_(parse_on, P.parser_version == flt.parser_version)
-    first_capture = (
-        sa.select(sa.func.min(C.id))
-        .where(C.sha256 == T.sha256, C.is_revisit.is_(False))
-        .scalar_subquery()
-    )
-    fmt = P.result["format"].as_string()
-    stmt = (
-        sa.select(
-            T.id,
-            T.sha256,
-            first_capture.label("capture_id"),
-            P.agency,
-            P.year,
-            fmt.label("format"),
-            P.result["title"].as_string().label("title"),
-        )
-        .select_from(TextRow.__table__)
-        .outerjoin(ParseRow.__table__, parse_on)
-        .where(T.text.is_not(None), *_text_conditions(conn, words))
-    )
+def matching_text_ids(conn: Connection, query: str) -> list[int]:
+    """Every text matching all terms of ``query``, newest first (no filters)."""
+    words = terms(query)
+    if not words:
+        return []
+    stmt = sa.select(T.id).where(*_text_conditions(conn, words)).order_by(T.id.desc())
+    return [int(i) for i in conn.execute(stmt).scalars()]
+
+
+def _matches(conn: Connection, flt: SearchFilter, words: list[str]) -> sa.Select[Any]:
+    """The ids of matching texts, filtered; the columns for display are fetched per page."""
+    stmt = sa.select(T.id).select_from(TextRow.__table__).where(*_text_conditions(conn, words))
+    if flt.year is not None or flt.agency or flt.format:
+        stmt = stmt.join(ParseRow.__table__, _parse_on(flt))
     if flt.year is not None:
         stmt = stmt.where(P.year == flt.year)
     if flt.agency:
         stmt = stmt.where(P.agency.contains(flt.agency, autoescape=True))
     if flt.format:
-        stmt = stmt.where(fmt == flt.format)
+        stmt = stmt.where(P.result["format"].as_string() == flt.format)
     if flt.portal:
         stmt = stmt.where(sa.exists().where(C.sha256 == T.sha256, C.portal == flt.portal))
     return stmt
+
+
+def _parse_on(flt: SearchFilter) -> Any:
+    on = sa.and_(P.text_id == T.id, P.parser == flt.parser)
+    if flt.parser_version is not None:
+        on = sa.and_(on, P.parser_version == flt.parser_version)
+    return on
+
+
+def _details(conn: Connection, flt: SearchFilter, ids: list[int]) -> dict[int, Any]:
+    first_capture = (
+        sa.select(sa.func.min(C.id))
+        .where(C.sha256 == T.sha256, C.is_revisit.is_(False))
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(
+            T.id,
+            T.sha256,
+            T.text,
+            first_capture.label("capture_id"),
+            P.agency,
+            P.year,
+            P.result["format"].as_string().label("format"),
+            P.result["title"].as_string().label("title"),
+        )
+        .select_from(TextRow.__table__)
+        .outerjoin(ParseRow.__table__, _parse_on(flt))
+        .where(T.id.in_(ids))
+    )
+    return {r.id: r for r in conn.execute(stmt)}
 
 
 def search(
@@ -195,21 +251,36 @@ def search(
     words = terms(flt.query)
     if not words:
         return 0, []
-    base = _base(conn, flt, words)
-    total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    rows = conn.execute(base.order_by(T.id.desc()).limit(limit).offset(offset)).all()
-    texts = dict(conn.execute(sa.select(T.id, T.text).where(T.id.in_([r.id for r in rows]))).all())
-    caps = _captures(conn, [r.capture_id for r in rows if r.capture_id is not None])
-    hits = []
-    for r in rows:
-        url, portal = caps.get(r.capture_id, (None, None))
-        snip = snippet(texts.get(r.id) or "", words)
-        hits.append(
+    matches = _matches(conn, flt, words).distinct()
+    total = conn.execute(sa.select(sa.func.count()).select_from(matches.subquery())).scalar_one()
+    ids = list(conn.execute(matches.order_by(T.id.desc()).limit(limit).offset(offset)).scalars())
+    return int(total), hits(conn, flt, ids)
+
+
+def hits(conn: Connection, flt: SearchFilter, ids: list[int]) -> list[SearchHit]:
+    """Display rows (metadata, first capture, snippet) for these text ids, in order."""
+    words = terms(flt.query)
+    details = _details(conn, flt, ids)
+    caps = _captures(conn, [d.capture_id for d in details.values() if d.capture_id is not None])
+    out = []
+    for tid in ids:
+        d = details[tid]
+        url, portal = caps.get(d.capture_id, (None, None))
+        out.append(
             SearchHit(
-                r.id, r.sha256, r.capture_id, url, portal, r.agency, r.year, r.format, r.title, snip
+                tid,
+                d.sha256,
+                d.capture_id,
+                url,
+                portal,
+                d.agency,
+                d.year,
+                d.format,
+                d.title,
+                snippet(d.text or "", words),
             )
         )
-    return int(total), hits
+    return out
 
 
 def _captures(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:

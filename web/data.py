@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive import Archive, CaptureInfo, browse
+from archive import Archive, CaptureInfo, browse, search
+from archive.search import SearchFilter, SearchHit
 from ogi.reports import iso_utc
 
 STATE_CHECK_SECONDS = 1.0  # how often a request may look for catalog changes
@@ -79,6 +80,27 @@ class ReportIndex:
     by_key: dict[tuple[str, str], ReportEntry] = field(default_factory=dict)
     by_capture: dict[int, ReportEntry] = field(default_factory=dict)
     coverage_rows: list[dict[str, Any]] | None = None  # computed on first use
+    texts: dict[int, TextFacts] = field(default_factory=dict)  # search filters, by text id
+
+
+@dataclass
+class TextFacts:
+    """What the search filters ask of a report text, kept in memory (the parse rows'
+    year and agency sit behind their large result JSON on disk)."""
+
+    year: int | None
+    agency: str
+    key_agency: str
+    format: str | None
+    portals: set[str]
+
+    def passes(self, flt: SearchFilter) -> bool:
+        return (
+            (flt.year is None or self.year == flt.year)
+            and (not flt.agency or flt.agency in self.agency or flt.agency in self.key_agency)
+            and (not flt.format or self.format == flt.format)
+            and (not flt.portal or flt.portal in self.portals)
+        )
 
 
 def _display_agency(row: Any) -> str:
@@ -108,6 +130,13 @@ def build_index(arc: Archive, parser: str, version: str | None) -> ReportIndex:
         gone = browse.gone_since(conn, urls)
         first = browse.first_captured(conn, urls)
     index = ReportIndex(state)
+    for row in rows:
+        key_agency = _key(row)[0]
+        facts = index.texts.setdefault(
+            row.text_id,
+            TextFacts(row.year, _display_agency(row), key_agency, row.format, set()),
+        )
+        facts.portals.add(row.portal or "")
     for (key_agency, _year), members in groups.items():
         index.reports.append(_entry(key_agency, members, gone, first))
     index.reports.sort(key=lambda e: (e.agency, e.year or 0, e.capture_id))
@@ -314,11 +343,14 @@ class Workbench:
         ]
 
     # ------------------------------------------------------------- search
-    def search(self, flt: Any, *, limit: int, offset: int) -> tuple[int, list[Any]]:
-        from archive import search
-
+    def search(self, flt: SearchFilter, *, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        """Matching text ids from the index, filtered in memory, one page of hits."""
+        index = self.index()
         with self.arc.engine.connect() as conn:
-            return search.search(conn, flt, limit=limit, offset=offset)
+            ids = search.matching_text_ids(conn, flt.query)
+            if flt.year is not None or flt.agency or flt.format or flt.portal:
+                ids = [i for i in ids if i in index.texts and index.texts[i].passes(flt)]
+            return len(ids), search.hits(conn, flt, ids[offset : offset + limit])
 
     # ------------------------------------------------------------- runs
     def runs(self) -> list[dict[str, Any]]:

@@ -74,6 +74,9 @@ def test_new_texts_are_found_at_once_long_and_short_terms(archive: Archive, run_
     assert _find(archive, "复议")[0] == 2  # two characters: no trigram, LIKE fallback
     assert _find(archive, "复议 甲县")[0] == 0  # every term must match the same text
     assert _find(archive, "行政复议 12")[0] == 1
+    assert _find(archive, "办结")[0] == 1  # two characters that end the text
+    assert _find(archive, "结")[0] == 1  # one character, the last one
+    assert _find(archive, "丙")[0] == 0
     hit = _find(archive, "复议")[1][0]
     assert search.MARK_START + "复议" + search.MARK_END in hit.snippet
     assert hit.capture_id is not None and hit.portal == "p1"
