@@ -163,11 +163,8 @@ def _expand(conn: Connection, word: str) -> list[str] | None:
     return None if len(found) > MAX_EXPANSION else found
 
 
-def _text_conditions(conn: Connection, words: list[str]) -> list[Any]:
-    """Conditions on the text table; on SQLite all answered by the FTS5 index when it can
-    (reading a text's body, in its overflow pages, is what makes a search slow)."""
-    if conn.dialect.name != "sqlite":
-        return [T.text.ilike(_like_pattern(w), escape="\\") for w in words]
+def _sqlite_parts(conn: Connection, words: list[str]) -> tuple[str | None, list[Any]] | None:
+    """(FTS5 query or None, scan conditions); None when some term cannot match at all."""
     parts: list[str] = []
     scans: list[Any] = []
     for w in words:
@@ -178,14 +175,27 @@ def _text_conditions(conn: Connection, words: list[str]) -> list[Any]:
         if grams is None:
             scans.append(sa.func.instr(T.text, w) > 0)  # exact case, as Latin needs
         elif not grams:
-            return [sa.false()]
+            return None
         else:
             parts.append("(" + " OR ".join(_phrase(g) for g in grams) + ")")
-    conds: list[Any] = []
-    if parts:
-        fts = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q")
-        conds.append(T.id.in_(fts.bindparams(fts_q=" AND ".join(parts))))
-    return conds + scans
+    return (" AND ".join(parts) if parts else None), scans
+
+
+def _fts_ids(query: str) -> sa.TextClause:
+    stmt = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q"
+    return sa.text(stmt).bindparams(fts_q=query)
+
+
+def _text_conditions(conn: Connection, words: list[str]) -> list[Any]:
+    """Conditions on the text table; on SQLite all answered by the FTS5 index when it can
+    (reading a text's body, in its overflow pages, is what makes a search slow)."""
+    if conn.dialect.name != "sqlite":
+        return [T.text.ilike(_like_pattern(w), escape="\\") for w in words]
+    found = _sqlite_parts(conn, words)
+    if found is None:
+        return [sa.false()]
+    query, scans = found
+    return ([T.id.in_(_fts_ids(query))] if query else []) + scans
 
 
 def matching_text_ids(conn: Connection, query: str) -> list[int]:
@@ -193,6 +203,14 @@ def matching_text_ids(conn: Connection, query: str) -> list[int]:
     words = terms(query)
     if not words:
         return []
+    if conn.dialect.name == "sqlite":
+        found = _sqlite_parts(conn, words)
+        if found is None:
+            return []
+        fts_query, scans = found
+        if fts_query and not scans:  # the index alone answers: no text row is read
+            stmt = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid DESC"
+            return [int(i) for i in conn.execute(sa.text(stmt), {"q": fts_query}).scalars()]
     stmt = sa.select(T.id).where(*_text_conditions(conn, words)).order_by(T.id.desc())
     return [int(i) for i in conn.execute(stmt).scalars()]
 
