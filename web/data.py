@@ -235,6 +235,7 @@ class Workbench:
         self._index: ReportIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._rebuilding: threading.Thread | None = None
 
     def index(self) -> ReportIndex:
         """The report index, rebuilt when the catalog changed since it was built."""
@@ -245,9 +246,21 @@ class Workbench:
             self._checked = now
             with self.arc.engine.connect() as conn:
                 state = browse.catalog_state(conn)
-            if self._index is None or self._index.state != state:
+            if self._index is None:
                 self._index = build_index(self.arc, self.parser, self.parser_version)
+            elif self._index.state != state and self._rebuilding is None:
+                # a crawl is writing: keep answering from the last index meanwhile
+                self._rebuilding = threading.Thread(target=self._rebuild, daemon=True)
+                self._rebuilding.start()
             return self._index
+
+    def _rebuild(self) -> None:
+        try:
+            fresh = build_index(self.arc, self.parser, self.parser_version)
+            with self._lock:
+                self._index = fresh
+        finally:
+            self._rebuilding = None
 
     # ------------------------------------------------------------- reports
     def reports(

@@ -3,6 +3,7 @@ index built in SQL groups captures as `ogi reports` does, and search filters agr
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -129,3 +130,21 @@ def test_index_groups_reports_like_ogi_reports(tmp_path: Path, catalog: str | No
         assert (
             bench.search(SearchFilter("公开", PARSER, None, agency="甲"), limit=1, offset=0)[0] == 2
         )
+
+
+def test_index_follows_a_writer_without_blocking(tmp_path: Path) -> None:
+    """The server reads while a crawl writes: new reports appear once the index catches up."""
+    _archive(tmp_path, None)
+    reader = Archive.open(tmp_path / "a", create=False, readonly=True)
+    try:
+        bench = Workbench(reader, parser=PARSER, parser_version=None)
+        assert len(bench.reports()) == 2
+        with Archive.open(tmp_path / "a") as writer:
+            run = writer.start_run(software={"t": "1"}, settings_digest="s", portals_digest="p")
+            _store(writer, run, "http://127.0.0.1:1/c.html", "丙局", 5, agency="丙局", year=2022)
+        deadline = time.monotonic() + 10
+        while len(bench.reports()) != 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(e.agency for e in bench.reports()) == sorted(["乙局", "丙局", "甲局"])
+    finally:
+        reader.close()
