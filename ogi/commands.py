@@ -274,6 +274,9 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
 
 
 # ---------------------------------------------------------------- workbench (serve, diff)
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 def serve(
     archive_dir: Path,
     catalog: str | None,
@@ -291,6 +294,8 @@ def serve(
         def ready(url: str) -> None:
             print(url, flush=True)
             err_console.print(f"serving {archive_dir} read-only at {url} (Ctrl-C stops)")
+            if host not in LOOPBACK:
+                err_console.print(f"[yellow]warning[/]: {host} is reachable from other machines")
 
         run_server(
             arc,

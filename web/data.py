@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -226,7 +227,7 @@ class Workbench:
         *,
         parser: str,
         parser_version: str | None,
-        configured: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        configured: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.arc = arc
         self.parser = parser

@@ -35,3 +35,10 @@ def test_diff_json_and_errors(crawled: dict) -> None:
     assert bad.returncode == 2 and bad.stderr.decode().startswith("ogi: error: no capture")
     fmt = ogi("diff", a, b, "--archive", crawled["archive"], "-f", "xml", check=False)
     assert fmt.returncode == 2 and b"unknown format" in fmt.stderr
+
+
+def test_serve_refuses_a_missing_archive_in_one_line(tmp_path) -> None:
+    proc = ogi("serve", "--archive", tmp_path / "none", "--port", "0", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith("ogi: error: no archive at")
+    assert proc.stdout == b""
