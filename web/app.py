@@ -23,7 +23,7 @@ from ogi.diff import diff_captures, to_json
 from web.data import Workbench, capture_json
 
 HERE = Path(__file__).parent
-READ_METHODS = {"GET", "HEAD"}
+READ_METHODS = {"GET"}
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
 COVERAGE_ROWS = 100  # agencies per coverage page
@@ -42,7 +42,7 @@ def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any
 
 
 class ReadOnly(BaseHTTPMiddleware):
-    """Only GET/HEAD reach the routes; every answer forbids framing and sniffing."""
+    """Only GET reaches the routes; every answer forbids framing and sniffing."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.method not in READ_METHODS:
