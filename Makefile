@@ -11,6 +11,9 @@ PYWB_STAMP := $(PYWB_VENV)/.stamp-install
 # Converters the extractors call (DOC/WPS via LibreOffice, antiword as fallback; OCR for
 # scanned PDFs) and a CJK font the OCR test draws with. Installed when missing.
 APT_PACKAGES := libreoffice-writer-nogui antiword tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
+# The browser tests (tests/web/) drive Debian's Chromium through Playwright (never
+# `playwright install`: it downloads a browser build); Noto CJK renders the pages' Chinese.
+APT_PACKAGES += chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: crawl test lint demo system-deps clean

@@ -199,6 +199,36 @@ def demo(
     commands.demo(keep)
 
 
+# ---------------------------------------------------------------- workbench (serve, diff)
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback unless you mean otherwise)")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port)")] = 8000,
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    portals: Annotated[
+        Path | None,
+        typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list for the coverage grid"),
+    ] = None,
+) -> None:
+    """Serve the read-only workbench: coverage, reports, diffs, search, runs, JSON API."""
+    commands.serve(_archive_dir(archive), catalog, host, port, portals)
+
+
+@app.command()
+def diff(
+    a: Annotated[int, typer.Argument(help="Capture id of the older version")],
+    b: Annotated[int, typer.Argument(help="Capture id of the newer version")],
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+) -> None:
+    """What changed between two captures: a unified text diff and the statistics."""
+    commands.diff(_archive_dir(archive), catalog, a, b, fmt)
+
+
 def main() -> None:
     """Console-script entry: user errors become one line on stderr and exit code 2."""
     try:

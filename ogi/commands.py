@@ -289,3 +289,59 @@ def _demo_into(portals_file: Path, archive_dir: Path) -> None:
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
         raise CliError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+
+
+# ---------------------------------------------------------------- workbench (serve, diff)
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def serve(
+    archive_dir: Path,
+    catalog: str | None,
+    host: str,
+    port: int,
+    portals_file: Path | None,
+) -> None:
+    """`ogi serve`: the read-only workbench; prints its URL on stdout when it listens."""
+    from web.server import portal_agencies
+    from web.server import serve as run_server
+
+    configured = portal_agencies(portals_file or default_portals_file())
+    with opened(archive_dir, catalog) as arc:
+
+        def ready(url: str) -> None:
+            print(url, flush=True)
+            err_console.print(f"serving {archive_dir} read-only at {url} (Ctrl-C stops)")
+            if host not in LOOPBACK:
+                err_console.print(f"[yellow]warning[/]: {host} is reachable from other machines")
+
+        run_server(
+            arc,
+            host=host,
+            port=port,
+            parser=report_parser.PARSER_NAME,
+            parser_version=_default_parser_version(arc),
+            configured=configured,
+            on_ready=ready,
+        )
+
+
+def diff(archive_dir: Path, catalog: str | None, a: int, b: int, fmt: str) -> None:
+    """`ogi diff A B`: unified text diff and the statistics that changed."""
+    from ogi.diff import diff_captures, stat_changes_table, to_json
+
+    _check_format(fmt, ("table", "json"))
+    with opened(archive_dir, catalog) as arc:
+        d = diff_captures(
+            arc, a, b, parser=report_parser.PARSER_NAME, version=_default_parser_version(arc)
+        )
+    if fmt == "json":
+        sys.stdout.write(json.dumps(to_json(d), ensure_ascii=False, indent=2) + "\n")
+        return
+    sys.stdout.write("".join(line + "\n" for line in d.unified))
+    if d.same_text:
+        err_console.print(f"captures {a} and {b} have the same text")
+    if d.stats:
+        out_console.print(stat_changes_table(d.stats))
+    else:
+        err_console.print("no statistic changed")

@@ -3,6 +3,7 @@
 from alembic import context
 
 from archive.models import Base
+from archive.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,6 +16,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=lambda name, kind, _parent: not is_search_object(name),
     )
     with context.begin_transaction():
         context.run_migrations()
