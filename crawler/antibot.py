@@ -25,6 +25,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.links import SCRIPT_URL
 
@@ -143,6 +144,26 @@ class AntiBotMiddleware:
         )
         if count == self.stop_after:
             self.stats.set_value(f"ogi/portal/{portal}/stopped", "blocked")
+            self._drop_queued(portal)
+
+    def _drop_queued(self, portal: str) -> None:
+        """Requests of the portal already waiting in a download slot are not sent either.
+
+        Downloader middlewares see a request before it waits for its slot, so a stop
+        decided now must also empty the slots' queues (Scrapy's Slot.queue).
+        """
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        for slot in getattr(downloader, "slots", {}).values():
+            keep = []
+            for request, waiting in slot.queue:
+                if request.meta.get("ogi_portal") != portal:
+                    keep.append((request, waiting))
+                    continue
+                self.stats.inc_value(f"ogi/portal/{portal}/not_asked_blocked")
+                self.stats.inc_value(f"ogi/portal/{portal}/requests", -1)  # never sent
+                waiting.errback(Failure(IgnoreRequest(f"portal {portal} stopped: blocked")))
+            slot.queue.clear()
+            slot.queue.extend(keep)
 
     def _back_off(self, request: Request) -> float:
         """Double the host's download delay, from at least OGI_BLOCKED_DELAY, capped."""
