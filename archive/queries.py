@@ -83,7 +83,15 @@ def known_urls(conn: Connection, portal: str | None = None) -> dict[str, KnownUr
         .subquery()
     )
     stmt = (
-        sa.select(R.url, C.id, C.response_headers, C.candidate, C.media_type, checked.c.checked_at)
+        sa.select(
+            R.url,
+            R.latest_sha256,
+            C.id,
+            C.response_headers,
+            C.candidate,
+            C.media_type,
+            checked.c.checked_at,
+        )
         .join(Capture.__table__, C.id == R.latest_payload_capture_id)
         .join(checked, checked.c.resource_id == R.id)
         .where(R.gone_at.is_(None))
@@ -100,6 +108,7 @@ def known_urls(conn: Connection, portal: str | None = None) -> dict[str, KnownUr
             checked_at=utc(row.checked_at),  # type: ignore[arg-type]
             candidate=bool(row.candidate),
             media_type=row.media_type,
+            sha256=row.latest_sha256,
         )
     return out
 

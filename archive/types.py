@@ -86,6 +86,7 @@ class KnownUrl:
     checked_at: datetime
     candidate: bool
     media_type: str | None
+    sha256: str | None = None  # of that capture's payload
 
 
 @dataclass(frozen=True)

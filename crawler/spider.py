@@ -113,7 +113,7 @@ class PortalSpider(scrapy.Spider):
 
     def _validators(
         self, portal: Portal, lead: Lead, candidate: bool
-    ) -> tuple[dict[str, str] | None, tuple[int, str | None] | None]:
+    ) -> tuple[dict[str, str] | None, tuple[int, str | None, str | None, bool] | None]:
         """Conditional headers for a URL the archive knows ({} for an unknown one), or
         None for a known report document younger than OGI_RECHECK_REPORTS_AFTER."""
         known = self.recrawl.lookup(lead.url) if self.recrawl and lead.method == "GET" else None
@@ -124,7 +124,8 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"ogi/portal/{portal.name}/skipped")
             return None, None
         self.crawler.stats.inc_value("ogi/recrawl/conditional")
-        return Recrawl.headers(known), (known.capture_id, known.media_type)
+        found = (known.capture_id, known.media_type, known.sha256, known.candidate)
+        return Recrawl.headers(known), found
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         meta = response.meta
@@ -150,12 +151,19 @@ class PortalSpider(scrapy.Spider):
 
     def _not_a_report(self, response: Response) -> str | None:
         """A candidate that is no report after all: a soft 404, or a payload already kept
-        as a report under another URL (so one document never counts twice)."""
-        if response.status != 200:
+        as a report under another URL (so one document never counts twice); a 304 keeps
+        the verdict on the version it repeats."""
+        known = response.meta.get("ogi_known")
+        if response.status == 304 and known and not known[3]:
+            return "known_non_report"  # the version it repeats was judged no report
+        if response.status == 304 and known and known[2]:
+            digest = bytes.fromhex(known[2])  # the archived version it repeats
+        elif response.status != 200:
             return None
-        if isinstance(response, TextResponse) and traps.is_soft_404(response.text):
+        elif isinstance(response, TextResponse) and traps.is_soft_404(response.text):
             return "soft_404"
-        digest = hashlib.sha256(response.body).digest()
+        else:
+            digest = hashlib.sha256(response.body).digest()
         if digest in self.report_digests:
             return "duplicate_payload"
         self.report_digests.add(digest)
@@ -168,7 +176,7 @@ class PortalSpider(scrapy.Spider):
         known = response.meta.get("ogi_known")
         if response.status != 304 or not known or self.recrawl is None:
             return None
-        body = self.recrawl.archived_html(*known)
+        body = self.recrawl.archived_html(known[0], known[1])
         if body is None:
             return None
         self.crawler.stats.inc_value("ogi/recrawl/links_from_archive")
@@ -193,7 +201,7 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("ogi_depth", 0) + 1
         on_report = bool(response.meta.get("ogi_candidate"))
-        pages = trs.page_count(response.text) if trs.matches(response.url, response.text) else None
+        pages = trs.page_count(response.text)  # None unless a TRS pager states a count
         stats = self.crawler.stats
         for lead in leads:
             lead = self._clean(lead)

@@ -46,7 +46,7 @@ def test_known_urls_carry_validators_and_last_confirmation(tmp_path: Path) -> No
     assert (listed.etag, listed.last_modified) == (etag[0][1], etag[1][1])
     assert not listed.candidate and listed.media_type == "text/html"
     report = known[f"{BASE}/r.html?a=2&b=1"]
-    assert report.candidate and report.etag is None
+    assert report.candidate and report.etag is None and len(report.sha256 or "") == 64
     assert datetime.now(UTC) - report.checked_at < timedelta(minutes=1)  # the 304 counts
 
     recrawl = Recrawl(None, known, timedelta(days=7))
