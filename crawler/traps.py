@@ -48,6 +48,8 @@ def is_calendar(url: str, anchor: str) -> bool:
     """上一月 / 下一月 links, calendar paths, or a month or day in a date parameter."""
     if CALENDAR_TEXT.match(anchor.strip()):
         return True
+    if "?" not in url:
+        return bool(CALENDAR_PATH.search(url))
     parts = urlsplit(url)
     if CALENDAR_PATH.search(parts.path):
         return True
@@ -89,6 +91,8 @@ class ParamSpace:
         self.variants: defaultdict[str, set[str]] = defaultdict(set)
 
     def exceeded(self, url: str) -> bool:
+        if "?" not in url:
+            return False
         key = url_key(url)
         parts = urlsplit(key)
         if not parts.query:

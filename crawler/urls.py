@@ -44,6 +44,8 @@ def _dropped(name: str) -> str | None:
 
 def clean(url: str) -> tuple[str, set[str]]:
     """The URL without session ids and tracking parameters, and what was removed."""
+    if ";" not in url and "?" not in url:
+        return url, set()  # the common case, without parsing
     parts = urlsplit(url)
     removed: set[str] = set()
     path = SESSION_PATH.sub("", parts.path)
