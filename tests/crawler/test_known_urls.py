@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from archive import Archive, FetchRecord
 from crawler.recrawl import Recrawl
 
@@ -29,10 +31,17 @@ def _fetch(url: str, status: int = 200, headers: tuple = (), **kw: object) -> Fe
     )
 
 
-def test_known_urls_carry_validators_and_last_confirmation(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request: pytest.FixtureRequest) -> str | None:
+    return None if request.param == "sqlite" else request.getfixturevalue("pg_catalog_url")
+
+
+def test_known_urls_carry_validators_and_last_confirmation(
+    tmp_path: Path, catalog: str | None
+) -> None:
     old = datetime.now(UTC) - timedelta(days=10)
     etag = (("ETag", '"abc"'), ("Last-Modified", "Wed, 01 May 2019 00:00:00 GMT"))
-    with Archive.open(tmp_path) as arc:
+    with Archive.open(tmp_path, catalog) as arc:
         run = arc.start_run(software={}, settings_digest="", portals_digest="")
         arc.record(_fetch(f"{BASE}/list/", headers=etag, at=old), run)
         arc.record(_fetch(f"{BASE}/r.html?b=1&a=2", candidate=True, at=old), run)
