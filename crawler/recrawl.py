@@ -23,7 +23,16 @@ from archive.resources import canonical_url
 from settings import names
 
 log = logging.getLogger(__name__)
-HTML = ("text/html", "application/xhtml+xml")
+# Answers whose links the crawl reads: pages, and the JSON/XML of CMS list APIs.
+READABLE = (
+    "text/html",
+    "application/xhtml+xml",
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+)
 
 
 class Recrawl:
@@ -72,9 +81,9 @@ class Recrawl:
             out["If-Modified-Since"] = known.last_modified
         return out
 
-    def archived_html(self, capture_id: int, media_type: str | None) -> bytes | None:
-        """The stored body a 304 stands for, when it is a page whose links we need."""
-        if self.archive is None or media_type not in HTML:
+    def archived_body(self, capture_id: int, media_type: str | None) -> bytes | None:
+        """The stored body a 304 stands for, when it is a page or list answer we read."""
+        if self.archive is None or media_type not in READABLE:
             return None
         try:
             return self.archive.payload(capture_id)

@@ -176,11 +176,12 @@ class PortalSpider(scrapy.Spider):
         known = response.meta.get("ogi_known")
         if response.status != 304 or not known or self.recrawl is None:
             return None
-        body = self.recrawl.archived_html(known[0], known[1])
+        body = self.recrawl.archived_body(known[0], known[1])
         if body is None:
             return None
         self.crawler.stats.inc_value("ogi/recrawl/links_from_archive")
-        return HtmlResponse(response.url, status=200, body=body, request=response.request)
+        cls = HtmlResponse if known[1] in ("text/html", "application/xhtml+xml") else TextResponse
+        return cls(response.url, status=200, body=body, request=response.request)
 
     def _leads(self, response: TextResponse) -> Iterator[Lead]:
         """Links of an HTML page plus what CMS families add; a family reads its own API."""
