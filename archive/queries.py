@@ -11,7 +11,14 @@ from sqlalchemy.engine import Connection
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
 from archive.records import warc_date
 from archive.resources import ResourceState, url_hash
-from archive.types import CaptureInfo, ParsedCapture, ResourceInfo, RunInfo, TextInfo
+from archive.types import (
+    CaptureInfo,
+    KnownUrl,
+    ParsedCapture,
+    ResourceInfo,
+    RunInfo,
+    TextInfo,
+)
 
 C = Capture.__table__.c
 R = Resource.__table__.c
@@ -61,6 +68,49 @@ def resource_info(conn: Connection, url: str) -> ResourceInfo | None:
         latest_capture_id=row.latest_payload_capture_id,
         gone_at=utc(row.gone_at),
     )
+
+
+def known_urls(conn: Connection, portal: str | None = None) -> dict[str, KnownUrl]:
+    """Canonical URL -> validators of every URL not gone, in one query (for recrawls).
+
+    Two indexed scans (capture by resource, resource) and one row per URL: cheap for
+    100k URLs; only the latest payload capture's headers are read.
+    """
+    checked = (
+        sa.select(C.resource_id, sa.func.max(C.fetched_at).label("checked_at"))
+        .where(C.change.in_(("new", "changed", "unchanged")))
+        .group_by(C.resource_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(
+            R.url,
+            R.latest_sha256,
+            C.id,
+            C.response_headers,
+            C.candidate,
+            C.media_type,
+            checked.c.checked_at,
+        )
+        .join(Capture.__table__, C.id == R.latest_payload_capture_id)
+        .join(checked, checked.c.resource_id == R.id)
+        .where(R.gone_at.is_(None))
+    )
+    if portal is not None:
+        stmt = stmt.where(C.portal == portal)
+    out: dict[str, KnownUrl] = {}
+    for row in conn.execute(stmt):
+        headers = {str(k).lower(): str(v) for k, v in row.response_headers or ()}
+        out[row.url] = KnownUrl(
+            capture_id=row.id,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            checked_at=utc(row.checked_at),  # type: ignore[arg-type]
+            candidate=bool(row.candidate),
+            media_type=row.media_type,
+            sha256=row.latest_sha256,
+        )
+    return out
 
 
 def warc_file_ends(conn: Connection) -> dict[str, int]:

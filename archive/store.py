@@ -46,6 +46,7 @@ from archive.types import (
     CaptureInfo,
     CaptureResult,
     FetchRecord,
+    KnownUrl,
     ParsedCapture,
     ResourceInfo,
     RunInfo,
@@ -391,6 +392,10 @@ class Archive:
         """What the catalog knows of a URL as a whole (latest version, gone_at)."""
         key = canonical_url(url)
         return self._read(lambda c: queries.resource_info(c, key))
+
+    def known_urls(self, portal: str | None = None) -> dict[str, KnownUrl]:
+        """Canonical URL -> ETag / Last-Modified / last confirmed, for conditional recrawls."""
+        return self._read(lambda c: queries.known_urls(c, portal), "reading known URLs")
 
     def captures(
         self, *, run_id: int | None = None, candidates_only: bool = False

@@ -76,6 +76,20 @@ class CaptureInfo:
 
 
 @dataclass(frozen=True)
+class KnownUrl:
+    """What a recrawl needs of a URL already archived: its validators and when its
+    content was last confirmed (its latest new, changed or unchanged capture)."""
+
+    capture_id: int  # the latest payload capture (a 304's body is this one's)
+    etag: str | None
+    last_modified: str | None
+    checked_at: datetime
+    candidate: bool
+    media_type: str | None
+    sha256: str | None = None  # of that capture's payload
+
+
+@dataclass(frozen=True)
 class ResourceInfo:
     """A canonical URL: when first seen, its latest stored version, when it went away."""
 

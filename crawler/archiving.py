@@ -107,8 +107,13 @@ class ArchivePipeline:
         self.stats.inc_value(f"{prefix}/pages")
         self.stats.inc_value(f"ogi/captures/{change}")
         self.stats.inc_value(f"{prefix}/{'errors' if change == 'error' else change}")
+        if change == "error":
+            status = item.response.status
+            reason = item.response.meta.get("ogi_error_reason") or f"http_{status}"
+            self.stats.inc_value(f"{prefix}/errors/{reason}")
         if item.candidate:
             self.stats.inc_value(f"{prefix}/candidates")
+            self.stats.inc_value(f"{prefix}/reports_{change}")
 
     def _storage_failed(self, exc: Exception, item: KeptResponse) -> None:
         """Counted by reason and logged; a full or read-only disk stops the crawl."""

@@ -19,7 +19,23 @@ from crawler.spider import PortalSpider
 from settings import names
 from settings.crawl import user_agent
 
-COUNTERS = ("pages", "candidates", "new", "changed", "unchanged", "gone", "errors", "requests")
+COUNTERS = (
+    "pages",
+    "candidates",
+    "new",
+    "changed",
+    "unchanged",
+    "gone",
+    "errors",
+    "requests",
+    # report documents (candidates) by what the archive made of them, and refusals
+    "reports_new",
+    "reports_changed",
+    "reports_unchanged",
+    "reports_gone",
+    "skipped",  # known reports not due for a recheck (OGI_RECHECK_REPORTS_AFTER)
+    "blocked",  # anti-bot answers (crawler/antibot.py)
+)
 Progress = Callable[[Mapping[str, Any]], None]
 
 
@@ -29,6 +45,7 @@ class CrawlOutcome:
     stats: dict[str, Any]
     per_portal: dict[str, dict[str, int]] = field(default_factory=dict)
     finish_reason: str | None = None
+    errors_by_reason: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def crawl_settings(
@@ -63,6 +80,16 @@ def per_portal_counts(stats: Mapping[str, Any], portals: list[Portal]) -> dict[s
     }
 
 
+def errors_by_reason(stats: Mapping[str, Any], portals: list[Portal]) -> dict[str, dict[str, int]]:
+    """Per portal, its errors by reason (``http_404``, ``TimeoutError``, ``redirect_loop``)."""
+    out: dict[str, dict[str, int]] = {}
+    for p in portals:
+        prefix = f"ogi/portal/{p.name}/errors/"
+        found = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+        out[p.name] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
 def totals(stats: Mapping[str, Any], portals: list[Portal]) -> dict[str, int]:
     out = dict.fromkeys(COUNTERS, 0)
     for counts in per_portal_counts(stats, portals).values():
@@ -95,6 +122,7 @@ def run_crawl(
         stats=stats,
         per_portal=per_portal_counts(stats, portals),
         finish_reason=stats.get("finish_reason"),
+        errors_by_reason=errors_by_reason(stats, portals),
     )
 
 

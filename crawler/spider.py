@@ -6,6 +6,8 @@ what it keeps, and nothing here reads a report's contents.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -15,14 +17,17 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.cms import Lead, answer_leads, page_leads
+from crawler import traps
+from crawler.cms import Lead, answer_leads, page_leads, trs
 from crawler.items import KeptResponse
 from crawler.links import extract_links
 from crawler.portals import Portal
+from crawler.recrawl import Recrawl
 from crawler.relevance import LinkDecision, classify
+from crawler.urls import clean
 from settings import names
 
 
@@ -34,6 +39,9 @@ class PortalSpider(scrapy.Spider):
         self.portals: list[Portal] = list(portals or [])
         self.portals_by_name = {p.name: p for p in self.portals}
         self.scheduled: Counter[str] = Counter()
+        self.params = traps.ParamSpace(20)
+        self.report_digests: set[bytes] = set()  # payloads kept as report documents
+        self.recrawl: Recrawl | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -41,8 +49,14 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.default_depth = crawler.settings.getint(names.OGI_MAX_DEPTH, 6)
         spider.default_pages = crawler.settings.getint(names.OGI_MAX_PAGES, 3000)
+        spider.params = traps.ParamSpace(crawler.settings.getint("OGI_MAX_QUERY_VARIANTS", 20))
         crawler.signals.connect(spider.request_sent, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider.closed_recrawl, signal=signals.spider_closed)
         return spider
+
+    def closed_recrawl(self, spider: scrapy.Spider | None = None) -> None:
+        if self.recrawl is not None:
+            self.recrawl.close()
 
     def request_sent(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
         """Requests spent per portal (retries included), for requests per report found."""
@@ -55,9 +69,14 @@ class PortalSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:
+        if self.recrawl is None:
+            self.recrawl = Recrawl.from_settings(self.crawler.settings)
+            self.crawler.stats.set_value("ogi/recrawl/known_urls", len(self.recrawl.known))
         for portal in self.portals:
             for url in portal.start_urls:
-                yield self._request(portal, Lead(url), None, 0, candidate=False)
+                request = self._request(portal, Lead(url), None, 0, candidate=False)
+                if request is not None:
+                    yield request
 
     def _request(
         self,
@@ -68,7 +87,11 @@ class PortalSpider(scrapy.Spider):
         *,
         candidate: bool,
         priority: int = 0,
-    ) -> scrapy.Request:
+    ) -> scrapy.Request | None:
+        """The request for a lead; None for a known report confirmed recently."""
+        headers, known_capture = self._validators(portal, lead, candidate)
+        if headers is None:
+            return None
         self.scheduled[portal.name] += 1
         meta = {
             "ogi_portal": portal.name,
@@ -77,27 +100,88 @@ class PortalSpider(scrapy.Spider):
             "ogi_depth": depth,
             "ogi_candidate": candidate,
             "ogi_cms": lead.answer_by,
+            "ogi_known": known_capture,
         }
         common = {"callback": self.parse, "errback": self.on_error, "meta": meta}
         if lead.method == "POST":
             return scrapy.FormRequest(
                 lead.url, formdata=list(lead.formdata), priority=priority, **common
             )
-        return scrapy.Request(lead.url, method=lead.method, priority=priority, **common)
+        return scrapy.Request(
+            lead.url, method=lead.method, priority=priority, headers=headers, **common
+        )
+
+    def _validators(
+        self, portal: Portal, lead: Lead, candidate: bool
+    ) -> tuple[dict[str, str] | None, tuple[int, str | None, str | None, bool] | None]:
+        """Conditional headers for a URL the archive knows ({} for an unknown one), or
+        None for a known report document younger than OGI_RECHECK_REPORTS_AFTER."""
+        known = self.recrawl.lookup(lead.url) if self.recrawl and lead.method == "GET" else None
+        if known is None:
+            return {}, None
+        if candidate and self.recrawl is not None and self.recrawl.fresh(known):
+            self.crawler.stats.inc_value("ogi/recrawl/not_due")
+            self.crawler.stats.inc_value(f"ogi/portal/{portal.name}/skipped")
+            return None, None
+        self.crawler.stats.inc_value("ogi/recrawl/conditional")
+        found = (known.capture_id, known.media_type, known.sha256, known.candidate)
+        return Recrawl.headers(known), found
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         meta = response.meta
         portal = self.portals_by_name[meta["ogi_portal"]]
+        candidate = bool(meta.get("ogi_candidate"))
+        dropped = self._not_a_report(response) if candidate else None
+        if dropped is not None:
+            self.crawler.stats.inc_value(f"ogi/dropped/{dropped}")
+            candidate = False
         yield KeptResponse(
             response,
             portal.name,
             meta.get("ogi_found_from"),
             meta.get("ogi_anchor"),
             meta.get("ogi_depth", 0),
-            bool(meta.get("ogi_candidate")),
+            candidate,
         )
+        if dropped == "soft_404":
+            return
+        readable = self._readable(response)
+        if readable is not None:
+            yield from self._follow(portal, readable, self._leads(readable))
+
+    def _not_a_report(self, response: Response) -> str | None:
+        """A candidate that is no report after all: a soft 404, or a payload already kept
+        as a report under another URL (so one document never counts twice); a 304 keeps
+        the verdict on the version it repeats."""
+        known = response.meta.get("ogi_known")
+        if response.status == 304 and known and not known[3]:
+            return "known_non_report"  # the version it repeats was judged no report
+        if response.status == 304 and known and known[2]:
+            digest = bytes.fromhex(known[2])  # the archived version it repeats
+        elif response.status != 200:
+            return None
+        elif isinstance(response, TextResponse) and traps.is_soft_404(response.text):
+            return "soft_404"
+        else:
+            digest = hashlib.sha256(response.body).digest()
+        if digest in self.report_digests:
+            return "duplicate_payload"
+        self.report_digests.add(digest)
+        return None
+
+    def _readable(self, response: Response) -> TextResponse | None:
+        """The page whose links to follow: the response, or for a 304 the archived page."""
         if response.status == 200 and isinstance(response, TextResponse):
-            yield from self._follow(portal, response, self._leads(response))
+            return response
+        known = response.meta.get("ogi_known")
+        if response.status != 304 or not known or self.recrawl is None:
+            return None
+        body = self.recrawl.archived_body(known[0], known[1])
+        if body is None:
+            return None
+        self.crawler.stats.inc_value("ogi/recrawl/links_from_archive")
+        cls = HtmlResponse if known[1] in ("text/html", "application/xhtml+xml") else TextResponse
+        return cls(response.url, status=200, body=body, request=response.request)
 
     def _leads(self, response: TextResponse) -> Iterator[Lead]:
         """Links of an HTML page plus what CMS families add; a family reads its own API."""
@@ -118,16 +202,14 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("ogi_depth", 0) + 1
         on_report = bool(response.meta.get("ogi_candidate"))
+        pages = trs.page_count(response.text)  # None unless a TRS pager states a count
         stats = self.crawler.stats
         for lead in leads:
+            lead = self._clean(lead)
             if not portal.allows(lead.url):
                 stats.inc_value("ogi/dropped/offsite")
                 continue
-            decision = (
-                LinkDecision("list", "cms_pager")
-                if lead.pager
-                else classify(lead.anchor, lead.url, on_report_page=on_report)
-            )
+            decision = self._decide(lead, response.url, on_report, pages)
             if decision.kind == "drop":
                 stats.inc_value(f"ogi/dropped/{decision.reason}")
                 continue
@@ -135,7 +217,7 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("ogi/dropped/budget")
                 continue
             stats.inc_value(f"ogi/kept/{decision.reason}")
-            yield self._request(
+            request = self._request(
                 portal,
                 lead,
                 response.url,
@@ -143,6 +225,27 @@ class PortalSpider(scrapy.Spider):
                 candidate=decision.kind in ("report", "attachment"),
                 priority=decision.priority,
             )
+            if request is not None:
+                yield request
+
+    def _clean(self, lead: Lead) -> Lead:
+        """Session ids and tracking parameters out of the URL (counted by kind)."""
+        url, removed = clean(lead.url)
+        for kind in removed:
+            self.crawler.stats.inc_value(f"ogi/traps/{kind}_removed")
+        return dataclasses.replace(lead, url=url) if removed else lead
+
+    def _decide(
+        self, lead: Lead, page_url: str, on_report: bool, pages: int | None
+    ) -> LinkDecision:
+        if traps.beyond_last_page(page_url, lead.url, pages):
+            return LinkDecision("drop", "trap_past_last_page")
+        if lead.pager:
+            return LinkDecision("list", "cms_pager")
+        trap = traps.trap_reason(lead.url, lead.anchor, self.params)
+        if trap is not None:
+            return LinkDecision("drop", trap)
+        return classify(lead.anchor, lead.url, on_report_page=on_report)
 
     def _within_budget(self, portal: Portal, depth: int, kind: str) -> bool:
         max_depth = portal.max_depth if portal.max_depth is not None else self.default_depth
@@ -161,4 +264,5 @@ class PortalSpider(scrapy.Spider):
         portal = request.meta.get("ogi_portal", "?")
         self.crawler.stats.inc_value(f"ogi/errors/{reason}")
         self.crawler.stats.inc_value(f"ogi/portal/{portal}/errors")
+        self.crawler.stats.inc_value(f"ogi/portal/{portal}/errors/{reason}")
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())

@@ -8,16 +8,25 @@ the Site object when the server runs in-process:
                               optional "status", "content_type", "headers": {"Location": …}
     POST /__control__/delete  {"path": "/a.html"}            → the page answers 404
     GET  /__control__/log     → ["/robots.txt", "/", …]       every path asked, in order
+    GET  /__control__/answers → [["/", 200], ["/a.html", 304], …]  what each got, in order
+
+Every 200 GET answer carries an ETag (digest of the body) and a Last-Modified (when the
+page was last set) and is answered 304 to a matching If-None-Match (or, without one,
+an If-Modified-Since not older than the page), as real static servers do. ``routes``
+answer paths no page is set for (calendars, endless parameters, flaky pages).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -30,15 +39,40 @@ class Page:
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    modified: float = field(default_factory=time.time)
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:20] + '"'
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
+        if self.status != 200:
+            return False
+        if if_none_match is not None:
+            return self.etag in {t.strip() for t in if_none_match.split(",")}
+        if if_modified_since is None:
+            return False
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(self.modified) <= since
+
+
+Route = Callable[[str], "Page | None"]
 
 
 @dataclass
 class Site:
-    """Path (with query) → Page; POST handlers by path (no query); everything else 404."""
+    """Path (with query) → Page; POST handlers by path (no query); routes for paths no
+    page is set for (tried in order); everything else 404."""
 
     pages: dict[str, Page] = field(default_factory=dict)
     posts: dict[str, Callable[[str, bytes], Page]] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    answers: list[tuple[str, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(
@@ -61,7 +95,17 @@ class Site:
     def get(self, path: str) -> Page | None:
         with self.lock:
             self.log.append(path)
-            return self.pages.get(path)
+            page = self.pages.get(path)
+        if page is None:
+            for route in self.routes:
+                page = route(path)
+                if page is not None:
+                    break
+        return page
+
+    def answered(self, path: str, status: int) -> None:
+        with self.lock:
+            self.answers.append((path, status))
 
     def post(self, path: str, body: bytes) -> Page | None:
         """A form POST (Hanweb's dataproxy): the handler reads the query and the form."""
@@ -86,7 +130,13 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
             if self.path.startswith(CONTROL):
                 self._control()
                 return
-            self._send(site.get(self.path) or NOT_FOUND)
+            page = site.get(self.path) or NOT_FOUND
+            if page.not_modified(
+                self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+            ):
+                self._send(Page(304, "", b"", (("ETag", page.etag),)), validators=False)
+                return
+            self._send(page)
 
         def do_POST(self) -> None:
             if self.path.startswith(CONTROL):
@@ -103,10 +153,16 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
             reply = control(site, action, data)
             self._send(Page(200, "application/json", json.dumps(reply).encode()))
 
-        def _send(self, page: Page) -> None:
+        def _send(self, page: Page, *, validators: bool = True) -> None:
+            if not self.path.startswith(CONTROL):
+                site.answered(self.path, page.status)
             self.send_response(page.status)
-            self.send_header("Content-Type", page.content_type)
+            if page.content_type:
+                self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))
+            if validators and page.status == 200 and self.command == "GET":
+                self.send_header("ETag", page.etag)
+                self.send_header("Last-Modified", formatdate(page.modified, usegmt=True))
             for name, value in page.headers:
                 self.send_header(name, value)
             self.end_headers()
@@ -123,6 +179,9 @@ def control(site: Site, action: str, data: dict) -> object:
     if action == "log":
         with site.lock:
             return list(site.log)
+    if action == "answers":
+        with site.lock:
+            return [list(a) for a in site.answers]
     if action == "delete":
         site.delete(data["path"])
         return {"ok": True}

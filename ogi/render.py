@@ -74,6 +74,23 @@ def crawl_summary(console: Console, outcome: Any, processed: Any, reports: int) 
     )
     per_report = f"{totals['requests'] / reports:.1f}" if reports else "-"
     console.print(f"requests {totals['requests']} · requests per report {per_report}")
+    console.print(report_table(outcome))
+
+
+def report_table(outcome: Any) -> Table:
+    """Report documents by what the archive made of them; refusals; errors by reason."""
+    table = Table(title="report documents, refusals, errors", title_justify="left")
+    keys = ("reports_new", "reports_changed", "reports_unchanged", "reports_gone")
+    columns = ("new", "changed", "unchanged", "gone", "not due", "blocked")
+    for col in ("portal", *columns):
+        table.add_column(col, justify="left" if col == "portal" else "right")
+    table.add_column("errors by reason", overflow="fold")
+    reasons = getattr(outcome, "errors_by_reason", {}) or {}
+    for name, counts in sorted(outcome.per_portal.items()):
+        values = [str(counts.get(k, 0)) for k in (*keys, "skipped", "blocked")]
+        why = ", ".join(f"{r} {n}" for r, n in reasons.get(name, {}).items()) or "-"
+        table.add_row(name, *values, why)
+    return table
 
 
 def reports_table(rows: list[dict]) -> Table:

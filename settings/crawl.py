@@ -41,6 +41,22 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
+# Attempt n of a retry waits RETRY_BACKOFF_BASE * 2^(n-1) s (or Retry-After), at most MAX.
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+
+# Traps (crawler/traps.py): query variants per path beyond pager parameters.
+OGI_MAX_QUERY_VARIANTS = 20
+# Anti-bot answers (crawler/antibot.py): the host's delay rises to at least this, doubling
+# per block up to the max; after this many blocks the portal is not asked again this run.
+OGI_BLOCKED_DELAY = 30.0
+OGI_BLOCKED_MAX_DELAY = 300.0
+OGI_BLOCKED_STOP_AFTER = 5
+# Recrawls (crawler/recrawl.py): conditional requests for archived URLs; known report
+# documents are asked again only when last confirmed more than this many days ago
+# (0: every crawl rechecks them; lists are always rechecked).
+OGI_CONDITIONAL_REQUESTS = True
+OGI_RECHECK_REPORTS_AFTER = 0.0
 
 # 404/410 must reach the archive, to mark a report gone.
 HTTPERROR_ALLOW_ALL = True
@@ -56,6 +72,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.PortalOffsiteMiddleware": 50,
     # After robots.txt (100) has had its say, before anything connects.
     "crawler.safety.SafeDestinationMiddleware": 120,
+    # Scrapy's retries, with a back-off wait before each new attempt.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+    # Sees decoded bodies (after 590) before retries (550): a block is never retried.
+    "crawler.antibot.AntiBotMiddleware": 560,
+    # Sees 3xx answers before RedirectMiddleware (600): loops stop with a reason.
+    "crawler.redirects.RedirectGuardMiddleware": 610,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
 
@@ -77,4 +100,7 @@ OGI_SETTINGS_DIGEST_KEYS = [
     "DOWNLOAD_TIMEOUT",
     "OGI_MAX_DEPTH",
     "OGI_MAX_PAGES",
+    "OGI_MAX_QUERY_VARIANTS",
+    "OGI_BLOCKED_STOP_AFTER",
+    "OGI_RECHECK_REPORTS_AFTER",
 ]

@@ -44,6 +44,15 @@ def read_answer(url: str, text: str, form: Mapping[str, str]) -> list[Lead]:
     return []
 
 
+def page_count(text: str) -> int | None:
+    """The list's page count as its pager script states it (None when it states none)."""
+    found = CREATE_PAGE.search(text)
+    if found:
+        return int(found.group(1))
+    count = COUNT_PAGE.search(text)
+    return int(count.group(1)) if count else None
+
+
 def pager_leads(url: str, text: str) -> list[Lead]:
     """index_1 … index_{N-1} (page 1 is index itself); createPageHTML names its pages."""
     pages: dict[str, int] = {}
