@@ -105,25 +105,48 @@ class Sampler:
         return out
 
 
-SAMPLER: Sampler | None = None
+class CountingHook:
+    """The full side's OGI_ON_CAPTURE: count the page, then call the project's own hook
+    (settings.crawl's, which extracts candidates during the crawl) with its lifecycle."""
+
+    def __init__(self, sampler: Sampler, inner: Any) -> None:
+        self.sampler, self.inner = sampler, inner
+
+    def __call__(self, archive: Any, result: Any, fetch: Any) -> None:
+        self.sampler.page()
+        if self.inner is not None:
+            self.inner(archive, result, fetch)
+
+    def open(self) -> None:
+        if callable(getattr(self.inner, "open", None)):
+            self.inner.open()
+
+    def close(self, archive: Any) -> None:
+        if callable(getattr(self.inner, "close", None)):
+            self.inner.close(archive)
 
 
-def on_capture(archive: Any, result: Any, fetch: Any) -> None:
-    """OGI_ON_CAPTURE hook of the full side: count the page, sample RSS now and then."""
-    assert SAMPLER is not None
-    SAMPLER.page()
+HOOK: CountingHook | None = None
 
 
 # ---------------------------------------------------------------- the two sides (children)
 def run_full(args: argparse.Namespace, expected: int) -> dict[str, Any]:
     import importlib
 
+    from scrapy.utils.misc import load_object
+
+    import crawler.run  # noqa: F401 - Scrapy imported before the clock starts, as the bare side
     from ogi import commands
+    from settings import crawl as project
 
     # The hook is loaded by name (bench.crawl), a module apart from this __main__.
     hooks = importlib.import_module("bench.crawl")
-    sampler = hooks.SAMPLER = hooks.Sampler(expected // 40)
-    settings = {**common_settings(), "OGI_ON_CAPTURE": "bench.crawl.on_capture"}
+    sampler = hooks.Sampler(expected // 40)
+    inner = (
+        load_object(project.OGI_ON_CAPTURE) if getattr(project, "OGI_ON_CAPTURE", None) else None
+    )
+    hooks.HOOK = hooks.CountingHook(sampler, inner)
+    settings = {**common_settings(), "OGI_ON_CAPTURE": "bench.crawl.HOOK"}
     with tempfile.TemporaryDirectory(prefix="ogi-bench-") as tmp:
         start = sampler.begin()
         commands.crawl(
