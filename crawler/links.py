@@ -66,7 +66,7 @@ def _joined(base: str, target: str) -> str:
     return _join(base, target)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _join(base: str, target: str) -> str:
     return urljoin(base, target).split("#", 1)[0]
 

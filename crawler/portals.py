@@ -38,7 +38,7 @@ class Portal:
         return host_port(url) in self.allowed_hosts
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def host_port(url: str) -> str:
     """'host:port' with the scheme's default port filled in, lower-case (memoised: the
     spider asks for every link of every page)."""

@@ -80,7 +80,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def classify(anchor: str, url: str, *, on_report_page: bool) -> LinkDecision:
     """Decide what to do with one link found on a portal page (memoised: a portal's
     menus, sidebars and footers repeat the same links on every page)."""

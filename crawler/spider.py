@@ -25,6 +25,8 @@ from crawler.portals import Portal
 from crawler.relevance import LinkDecision, classify
 from settings import names
 
+YIELDED_MAX = 200_000
+
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
@@ -34,6 +36,10 @@ class PortalSpider(scrapy.Spider):
         self.portals: list[Portal] = list(portals or [])
         self.portals_by_name = {p.name: p for p in self.portals}
         self.scheduled: Counter[str] = Counter()
+        # Requests already yielded: menus and pagers repeat links on every page, and a
+        # request Scrapy's duplicate filter would drop costs ~0.1 ms to build and route.
+        # Bounded (cleared when full): the duplicate filter stays the real guard.
+        self.yielded: set[tuple[str, str, tuple]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -135,6 +141,12 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("ogi/dropped/budget")
                 continue
             stats.inc_value(f"ogi/kept/{decision.reason}")
+            key = (lead.method, lead.url, lead.formdata)
+            if key in self.yielded:
+                continue
+            if len(self.yielded) >= YIELDED_MAX:
+                self.yielded.clear()
+            self.yielded.add(key)
             yield self._request(
                 portal,
                 lead,

@@ -243,10 +243,11 @@ class CrawlExtraction:
         self._stats = ProcessStats()
 
     def open(self) -> None:
-        """Start the worker now (before the crawl connects anywhere)."""
+        """Start the worker now (before the crawl connects anywhere). The extractors are
+        imported in the worker, not here: the crawl neither waits ~2 s for them nor keeps
+        their memory."""
         self._seen.clear()
         if self._pool is None:
-            preload_extractors()
             self._pool = SandboxPool(
                 self.workers,
                 self.limits.timeout_s,
