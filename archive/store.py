@@ -63,7 +63,7 @@ from archive.warcfile import (
 
 WARC_DIR = "warc"
 QUARANTINE_DIR = "quarantine"
-RESOURCE_CACHE_MAX = 50_000  # URLs kept in memory during a crawl; then the cache restarts
+RESOURCE_CACHE_MAX = 5_000  # URLs kept in memory during a crawl; then the cache restarts
 T = TypeVar("T")
 
 

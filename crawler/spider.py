@@ -30,6 +30,8 @@ from crawler.relevance import LinkDecision, classify
 from crawler.urls import clean
 from settings import names
 
+YIELDED_MAX = 200_000
+
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
@@ -42,6 +44,10 @@ class PortalSpider(scrapy.Spider):
         self.params = traps.ParamSpace(20)
         self.report_digests: set[bytes] = set()  # payloads kept as report documents
         self.recrawl: Recrawl | None = None
+        # Requests already yielded: menus and pagers repeat links on every page, and a
+        # request Scrapy's duplicate filter would drop costs ~0.1 ms to build and route.
+        # Bounded (cleared when full): the duplicate filter stays the real guard.
+        self.yielded: set[tuple[str, str, tuple]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -217,6 +223,12 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("ogi/dropped/budget")
                 continue
             stats.inc_value(f"ogi/kept/{decision.reason}")
+            key = (lead.method, lead.url, lead.formdata)
+            if key in self.yielded:
+                continue
+            if len(self.yielded) >= YIELDED_MAX:
+                self.yielded.clear()
+            self.yielded.add(key)
             request = self._request(
                 portal,
                 lead,
