@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import CorruptWarc
+from archive.lock import is_live
 from archive.warcfile import WARC_SUFFIX
 
 
@@ -40,6 +41,8 @@ def repair_all(folder: Path, ends: dict[str, int], quarantine: Path) -> list[Pat
         return []
     kept = []
     for path in sorted(folder.glob(f"*{WARC_SUFFIX}")):
+        if is_live(path):
+            continue  # another process is writing it: its tail is not torn, only young
         cut = repair_tail(path, known_end=ends.get(path.name, 0), quarantine=quarantine)
         if cut is not None:
             kept.append(cut)

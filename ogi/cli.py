@@ -57,6 +57,14 @@ def crawl(
         typer.Option("--set", "-s", help="Override a Scrapy setting: NAME=VALUE (repeatable)"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            envvar="OGI_RESUME",
+            help="Continue a crawl that was killed: what it archived is replayed, not fetched",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the configured portals into the archive, then extract and parse new reports."""
     commands.crawl(
@@ -68,6 +76,7 @@ def crawl(
         workers=workers,
         quiet=quiet,
         settings=commands.parse_settings(setting or []),
+        resume=resume,
     )
 
 

@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 from rich.console import Console
@@ -100,12 +101,15 @@ def crawl(
     workers: int | None,
     quiet: bool,
     settings: dict | None = None,
+    resume: bool = False,
 ) -> None:
     from crawler.run import run_crawl
 
     portals = select_portals(portals_file, only, start_urls)
-    with opened(archive_dir, catalog_url, write=True):
-        pass  # fail early and clearly: a locked, unreadable or unmigratable archive
+    with opened(archive_dir, catalog_url, write=True) as arc:
+        # fail early and clearly: a locked, unreadable or unmigratable archive
+        if resume:
+            settings = {**(settings or {}), **resume_settings(arc)}
     progress = None if quiet else render.CrawlProgress(err_console)
     with render.live(progress):
         outcome = run_crawl(
@@ -124,6 +128,23 @@ def crawl(
             report_rows(arc, report_parser.PARSER_NAME, ReportFilter(None, None, version))
         )
     render.crawl_summary(err_console, outcome, processed, in_archive)
+
+
+# --- resume (crawler/replay.py)
+def resume_settings(arc: Archive) -> dict[str, object]:
+    """Continue the crawl that was stopped: the runs at the end of the history that never
+    finished (killed) are one crawl; what they archived is replayed, not fetched again."""
+    since = None
+    for run in sorted(arc.runs(), key=lambda r: r.id, reverse=True):
+        if run.finished_at is not None:
+            break
+        since = run.started_at
+    if since is None:
+        err_console.print("nothing to resume (the last crawl finished): crawling afresh")
+        return {}
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    err_console.print(f"resuming the crawl begun {moment.isoformat(timespec='seconds')}")
+    return {"OGI_RESUME_SINCE": moment.isoformat()}
 
 
 def reports(

@@ -78,3 +78,9 @@ OGI_SETTINGS_DIGEST_KEYS = [
     "OGI_MAX_DEPTH",
     "OGI_MAX_PAGES",
 ]
+
+# Distributed crawling (crawler/distributed.py, docs/scaling.md): a Redis URL shares one
+# frontier between crawler processes; empty means one process with its own scheduler.
+OGI_DISTRIBUTED = os.environ.get("OGI_DISTRIBUTED", "")
+OGI_DISTRIBUTED_KEY = os.environ.get("OGI_DISTRIBUTED_KEY", "ogi")
+OGI_WORKER_TTL = 30

@@ -1,0 +1,452 @@
+"""Several crawler processes, one frontier: scrapy-redis, made safe against a SIGKILL.
+
+scrapy-redis gives the shared parts: a Redis priority queue of requests (the frontier,
+kept between runs with SCHEDULER_PERSIST) and a Redis set of request fingerprints (the
+duplicate filter), so each URL is fetched by one process only. Its scheduler pops a
+request and forgets it, so a process killed with requests in flight would lose them
+(their fingerprints are already in the shared filter). This module adds, by subclassing:
+
+* a *reliable pop*: a Lua script moves the request from the queue into the worker's
+  in-flight hash in one step; it leaves the hash (is *acked*) only after the archive
+  has fsynced and committed its capture and the spider's follow-up requests are in the
+  queue. A retry or redirect enqueued from it supersedes it in the same transaction.
+* *workers* with a heartbeat key (TTL). The in-flight hash of a worker whose heartbeat
+  expired is claimed by a live one (RENAME, so only one wins): first the WARC records
+  the dead worker wrote but did not commit are catalogued (``reindex_uncatalogued``,
+  which skips files live writers hold), then its requests go back to the queue marked
+  ``ogi_resumed``; crawler.replay answers those already in the archive from the archive.
+* an idle rule: a process idles only while the queue is empty *and* no worker has a
+  request in flight; the last one out clears the crawl's keys (a clean end), while any
+  other end (SIGTERM, SIGKILL) keeps them for the next start.
+* a shared page budget: the spider's ``scheduled`` counter becomes Redis counters, so
+  ``max_pages`` is per portal across all processes, not per process.
+
+Keys (prefix ``OGI_DISTRIBUTED_KEY``, default ``ogi``): ``:requests`` (zset),
+``:dupefilter`` (set), ``:inflight:<worker>`` (hash), ``:worker:<worker>`` (heartbeat),
+``:since`` (when this crawl began), ``:scheduled`` (hash portal -> count).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import ResponseError
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Response
+from scrapy.settings import Settings
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from archive import Archive
+from crawler.items import KeptResponse
+from settings import names
+
+log = logging.getLogger(__name__)
+TOKEN = "ogi_inflight"  # request.meta key: this request's entry in the in-flight hash
+RESUMED = "ogi_resumed"  # request.meta key: put back from a dead worker's in-flight hash
+REPLAYED = "ogi_replayed"  # request.meta key: answered from the archive (crawler.replay)
+
+POP_INTO = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #r == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], r[1])
+return r[1]
+"""
+
+
+def prefix_of(settings: Settings) -> str:
+    return settings.get(names.OGI_DISTRIBUTED_KEY) or "ogi"
+
+
+def configure(settings: Settings) -> None:
+    """Switch a crawl to the shared frontier when OGI_DISTRIBUTED names a Redis server."""
+    url = settings.get(names.OGI_DISTRIBUTED)
+    if not url:
+        return
+    prefix = prefix_of(settings)
+    values = {
+        "REDIS_URL": url,
+        "SCHEDULER": "crawler.distributed.ReliableScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        # A stopped or killed crawl resumes from Redis. Requests are pickled (scrapy-redis's
+        # default): the Redis server must be as trusted as the crawler machines.
+        "SCHEDULER_PERSIST": True,
+    }
+    for name, value in values.items():
+        settings.set(name, value, priority="cmdline")
+    add_components(settings, "EXTENSIONS", {"crawler.distributed.Coordinator": 10})
+    add_components(settings, "SPIDER_MIDDLEWARES", {"crawler.distributed.AckMiddleware": 10})
+    add_components(settings, "DOWNLOADER_MIDDLEWARES", {"crawler.distributed.FailureAck": 1})
+
+
+def add_components(settings: Settings, name: str, components: dict[str, int]) -> None:
+    merged = dict(settings.getdict(name))
+    merged.update(components)
+    settings.set(name, merged, priority="cmdline")
+
+
+def worker_id() -> str:
+    """Unique per process and machine (a restarted pid, a cloned hostname, still unique)."""
+    host = socket.gethostname().replace(":", "-").replace("~", "-")
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class ReliableQueue(PriorityQueue):
+    """scrapy-redis's priority queue whose pop lands in an in-flight hash atomically."""
+
+    def pop_into(self, inflight: str) -> Request | None:
+        token = uuid.uuid4().hex
+        data = self.server.eval(POP_INTO, 2, self.key, inflight, token)
+        if not data:
+            return None
+        request = self._decode_request(data)
+        request.meta[TOKEN] = token
+        return request
+
+    def push_replacing(self, request: Request, inflight: str, token: str | None) -> None:
+        """Queue ``request`` and drop the in-flight entry it continues, in one transaction."""
+        pipe = self.server.pipeline(transaction=True)
+        pipe.execute_command("ZADD", self.key, -request.priority, self._encode_request(request))
+        if token:
+            pipe.hdel(inflight, token)
+        pipe.execute()
+
+
+class ReliableScheduler(Scheduler):
+    """scrapy-redis's scheduler with reliable pops (see the module docstring)."""
+
+    queue: ReliableQueue
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
+        instance = super().from_crawler(crawler)
+        instance.queue_cls = "crawler.distributed.ReliableQueue"
+        instance.prefix = prefix_of(crawler.settings)
+        instance.worker = worker_id()
+        return instance
+
+    @property
+    def inflight_key(self) -> str:
+        return f"{self.prefix}:inflight:{self.worker}"
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.server.set(f"{self.prefix}:since", datetime.now(UTC).isoformat(), nx=True)
+
+    def close(self, reason: str) -> None:
+        """Keep everything for a resume, except after the crawl's clean, global end."""
+        if reason == "finished" and not self.crawl_busy():
+            self.server.delete(
+                self.queue_key % {"spider": self.spider.name},
+                self.dupefilter_key % {"spider": self.spider.name},
+                f"{self.prefix}:since",
+                f"{self.prefix}:scheduled",
+            )
+
+    def enqueue_request(self, request: Request) -> bool:
+        token = request.meta.pop(TOKEN, None)  # a retry/redirect continues that entry
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            if token:
+                self.server.hdel(self.inflight_key, token)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        self.queue.push_replacing(request, self.inflight_key, token)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop_into(self.inflight_key)
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        return request
+
+    def ack(self, tokens: Iterable[str]) -> None:
+        tokens = list(tokens)
+        if tokens:
+            self.server.hdel(self.inflight_key, *tokens)
+
+    def crawl_busy(self) -> bool:
+        """Work left anywhere: queued requests, or any worker's requests in flight."""
+        if len(self.queue):
+            return True
+        return any(self.server.hlen(k) for k in self.inflight_keys())
+
+    def inflight_keys(self) -> list[str]:
+        return [
+            k.decode() if isinstance(k, bytes) else k
+            for k in self.server.scan_iter(match=f"{self.prefix}:inflight:*", count=500)
+        ]
+
+    def heartbeat(self, ttl: int) -> None:
+        self.server.set(f"{self.prefix}:worker:{self.worker}", "1", ex=ttl)
+
+    def dead_inflight(self) -> list[str]:
+        """In-flight hashes whose owner (the part before ``~``) has no heartbeat."""
+        dead = []
+        for key in self.inflight_keys():
+            owner = key.rsplit(":", 1)[1].split("~", 1)[0]
+            if owner != self.worker and not self.server.exists(f"{self.prefix}:worker:{owner}"):
+                dead.append(key)
+        return dead
+
+    def requeue(self, key: str) -> int:
+        """Claim a dead worker's in-flight hash and put its requests back, marked resumed."""
+        origin = key.rsplit(":", 1)[1].split("~")[-1]
+        claimed = f"{self.inflight_key}~{origin}"
+        try:
+            self.server.rename(key, claimed)
+        except ResponseError:
+            return 0  # another worker claimed it first
+        count = 0
+        for token, data in self.server.hgetall(claimed).items():
+            request = self.queue._decode_request(data)
+            request.meta[RESUMED] = True
+            request.dont_filter = True  # its fingerprint is already in the shared filter
+            self.queue.push_replacing(request, claimed, token)
+            count += 1
+        self.server.delete(claimed)
+        return count
+
+
+class SharedCounter(MutableMapping[str, int]):
+    """The spider's per-portal ``scheduled`` counter, kept in one Redis hash.
+
+    ``counter[k] += 1`` reads then writes; the write adds the difference to what this
+    process last read (HINCRBY), so concurrent increments from several processes add up.
+    """
+
+    def __init__(self, server: Redis, key: str) -> None:
+        self.server, self.key = server, key
+        self._seen: dict[str, int] = {}
+
+    def __getitem__(self, name: str) -> int:
+        value = int(self.server.hget(self.key, name) or 0)
+        self._seen[name] = value
+        return value
+
+    def __setitem__(self, name: str, value: int) -> None:
+        delta = value - self._seen.get(name, 0)
+        self._seen[name] = int(self.server.hincrby(self.key, name, delta))
+
+    def __delitem__(self, name: str) -> None:
+        self.server.hdel(self.key, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.decode() if isinstance(k, bytes) else k for k in self.server.hkeys(self.key))
+
+    def __len__(self) -> int:
+        return int(self.server.hlen(self.key))
+
+
+def archive_of(crawler: Crawler) -> Archive | None:
+    """The archive the archiving pipeline has open (to flush it before acking)."""
+    engine = crawler.engine
+    itemproc = getattr(getattr(engine, "scraper", None), "itemproc", None)
+    for component in getattr(itemproc, "middlewares", ()):
+        archive = getattr(component, "archive", None)
+        if isinstance(archive, Archive):
+            return archive
+    return None
+
+
+class Coordinator:
+    """Heartbeat, acks after the archive commits, recovery of dead workers, the idle rule."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.get(names.OGI_DISTRIBUTED):
+            raise NotConfigured("OGI_DISTRIBUTED not set: one process, no shared frontier")
+        self.crawler = crawler
+        self.ttl = crawler.settings.getint(names.OGI_WORKER_TTL, 30)
+        self.ready: set[str] = set()  # acked at the next tick, after the archive's flush
+        self.parsed: set[str] = set()  # spider output consumed, item not through yet
+        self.stored: set[str] = set()  # item through the pipeline, output not consumed yet
+        self._loop: task.LoopingCall | None = None
+        self._beats = 0
+        connect = crawler.signals.connect
+        connect(self.opened, signal=signals.spider_opened)
+        connect(self.idle, signal=signals.spider_idle)
+        connect(self.closed, signal=signals.spider_closed)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            connect(self.item_done, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Coordinator:
+        return cls(crawler)
+
+    @property
+    def scheduler(self) -> ReliableScheduler:
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+        if not isinstance(scheduler, ReliableScheduler):
+            raise NotConfigured("OGI_DISTRIBUTED needs crawler.distributed.ReliableScheduler")
+        return scheduler
+
+    def opened(self, spider: Spider) -> None:
+        scheduler = self.scheduler
+        scheduler.heartbeat(self.ttl)
+        spider.scheduled = SharedCounter(scheduler.server, f"{scheduler.prefix}:scheduled")  # type: ignore[attr-defined]
+        self.recover()
+        self._loop = task.LoopingCall(self.tick)
+        self._loop.start(1.0, now=False)
+
+    def tick(self) -> None:
+        """Once a second: commit the archive, then ack what it made durable; heartbeat."""
+        self._beats += 1
+        self.scheduler.heartbeat(self.ttl)
+        self.flush_and_ack()
+        if self._beats % max(1, self.ttl // 3) == 0:
+            self.recover()
+
+    def flush_and_ack(self) -> None:
+        if not self.ready:
+            return
+        tokens, self.ready = self.ready, set()
+        archive = archive_of(self.crawler)
+        if archive is not None:
+            archive.flush()  # raises on failure: nothing is acked that is not stored
+        self.scheduler.ack(tokens)
+        self._inc("ogi/distributed/acked", len(tokens))
+
+    def recover(self) -> None:
+        scheduler = self.scheduler
+        dead = scheduler.dead_inflight()
+        if not dead:
+            return
+        archive = archive_of(self.crawler)
+        if archive is not None:
+            found = archive.reindex_uncatalogued()  # what the dead wrote but never committed
+            self._inc("ogi/distributed/reindexed", found.captures)
+        for key in dead:
+            count = scheduler.requeue(key)
+            self._inc("ogi/distributed/requeued", count)
+            log.warning("requeued %d requests of a dead worker (%s)", count, key)
+
+    # -- ack bookkeeping: both the spider output and the item must be through
+    def parsed_done(self, response: Response) -> None:
+        token = response.meta.get(TOKEN)
+        if not token:
+            return
+        if response.meta.get(REPLAYED) or token in self.stored:
+            self.stored.discard(token)
+            self.ready.add(token)
+        else:
+            self.parsed.add(token)
+
+    def item_done(self, item: Any, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(item, KeptResponse):
+            return
+        token = item.response.meta.get(TOKEN)
+        if not token:
+            return
+        if token in self.parsed:
+            self.parsed.discard(token)
+            self.ready.add(token)
+        else:
+            self.stored.add(token)
+
+    def failed(self, request: Request) -> None:
+        token = request.meta.get(TOKEN)
+        if token:
+            self.ready.add(token)  # no response: nothing to store, nothing to follow
+
+    def idle(self, spider: Spider) -> None:
+        """All local work is done: make it durable, then wait while any work is left."""
+        archive = archive_of(self.crawler)
+        if archive is not None:
+            archive.flush()
+        scheduler = self.scheduler
+        leftover = scheduler.server.hkeys(scheduler.inflight_key)
+        if leftover:  # nothing is running here, so these entries are finished
+            scheduler.ack(leftover)
+            self._inc("ogi/distributed/acked_at_idle", len(leftover))
+        self.ready.clear()
+        self.parsed.clear()
+        self.stored.clear()
+        self.recover()
+        if scheduler.crawl_busy():
+            raise DontCloseSpider("other workers still have requests in flight")
+
+    def closed(self, spider: Spider, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        if reason == "finished":
+            self.scheduler.server.delete(f"{self.scheduler.prefix}:worker:{self.scheduler.worker}")
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None and count:
+            self.crawler.stats.inc_value(key, count)
+
+
+def _coordinator(crawler: Crawler) -> Coordinator | None:
+    ext = getattr(crawler, "extensions", None)
+    for component in getattr(ext, "middlewares", ()):
+        if isinstance(component, Coordinator):
+            return component
+    return None
+
+
+class AckMiddleware:
+    """Spider middleware: drops replayed captures (already archived), marks output done."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AckMiddleware:
+        return cls(crawler)
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        for element in result:
+            if not _replayed_item(response, element):
+                yield element
+        self._done(response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        async for element in result:
+            if not _replayed_item(response, element):
+                yield element
+        self._done(response)
+
+    def _done(self, response: Response) -> None:
+        coordinator = _coordinator(self.crawler)
+        if coordinator is not None:
+            coordinator.parsed_done(response)
+
+
+def _replayed_item(response: Response, element: Any) -> bool:
+    return bool(response.meta.get(REPLAYED)) and isinstance(element, KeptResponse)
+
+
+class FailureAck:
+    """Downloader middleware (outermost): a request that ends in an error is finished."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailureAck:
+        return cls(crawler)
+
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Spider | None = None
+    ) -> None:
+        coordinator = _coordinator(self.crawler)
+        if coordinator is not None:
+            coordinator.failed(request)
