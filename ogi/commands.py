@@ -122,12 +122,23 @@ def crawl(
     if outcome.run_id is None:
         raise CliError(f"the crawl did not start (finish reason: {outcome.finish_reason})")
     with opened(archive_dir, catalog_url, write=True) as arc:
-        processed = pipeline.process_pending(arc, workers=workers)
+        if _distributed(settings):
+            # N crawlers end together: extracting in each would race on the same texts.
+            processed = pipeline.ProcessStats()
+            err_console.print("distributed crawl: extract and parse with `ogi reparse` after it")
+        else:
+            processed = pipeline.process_pending(arc, workers=workers)
         version = _default_parser_version(arc)
         in_archive = len(
             report_rows(arc, report_parser.PARSER_NAME, ReportFilter(None, None, version))
         )
     render.crawl_summary(err_console, outcome, processed, in_archive)
+
+
+def _distributed(settings: dict | None) -> bool:
+    import os
+
+    return bool((settings or {}).get("OGI_DISTRIBUTED") or os.environ.get("OGI_DISTRIBUTED"))
 
 
 # --- resume (crawler/replay.py)
