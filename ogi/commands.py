@@ -220,10 +220,21 @@ def _latest_text(arc: Archive, info: CaptureInfo) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def reparse(archive_dir: Path, catalog: str | None, workers: int | None) -> None:
+def reparse(
+    archive_dir: Path, catalog: str | None, workers: int | None, shard: str | None = None
+) -> None:
+    try:
+        part = pipeline.parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if part is not None and (catalog is None or catalog.startswith("sqlite")):
+        raise CliError("--shard splits work between machines on one server catalog: pass --catalog")
     with opened(archive_dir, catalog, write=True) as arc:
-        extracted = pipeline.process_pending(arc, workers=workers)  # texts a rebuild lacks
-        stats = pipeline.reparse_all(arc, workers=workers)
+        if part is None or part[0] == 0:  # one shard extracts what has no text yet
+            extracted = pipeline.process_pending(arc, workers=workers)
+        else:
+            extracted = pipeline.ProcessStats()
+        stats = pipeline.reparse_all(arc, workers=workers, shard=part)
     if extracted.texts:
         err_console.print(f"extracted {extracted.texts} texts that had none")
     err_console.print(
@@ -303,3 +314,56 @@ def _demo_into(portals_file: Path, archive_dir: Path) -> None:
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
         raise CliError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+
+
+# --- schedule (ogi/schedule.py)
+def schedule(
+    *,
+    policy_file: Path | None,
+    portals_file: Path | None,
+    archive_dir: Path,
+    catalog: str | None,
+    once: bool,
+    dry_run: bool,
+    now: str | None,
+    settings: list[str],
+) -> None:
+    import os
+    from datetime import datetime
+
+    from ogi import schedule as sched
+
+    policy = sched.load_policy(policy_file or _default_schedule_file())
+    extra = parse_settings(settings)  # checked now, passed through to every crawl as given
+    crawl_args = ["--archive", str(archive_dir)]
+    crawl_args += ["--catalog", catalog] if catalog else []
+    crawl_args += ["--portals", str(portals_file)] if portals_file else []
+    for pair in settings:
+        crawl_args += ["--set", pair]
+    distributed = extra.get("OGI_DISTRIBUTED") or os.environ.get("OGI_DISTRIBUTED") or None
+    key = extra.get("OGI_DISTRIBUTED_KEY") or os.environ.get("OGI_DISTRIBUTED_KEY") or "ogi"
+    scheduler = sched.Scheduler(
+        policy, archive_dir, crawl_args, distributed and str(distributed), str(key)
+    )
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    except ValueError as exc:
+        raise CliError(f"--now wants an ISO date or time (2027-02-03), got {now!r}") from exc
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if dry_run:
+        for line in sched.plan_lines(policy, scheduler.state(), moment):
+            out_console.print(line, markup=False, highlight=False)
+        return
+    if once:
+        scheduler.run_due(moment, err_console.print)
+        return
+    scheduler.forever(err_console.print, lambda: datetime.now(UTC))
+
+
+def _default_schedule_file() -> Path:
+    local = Path("settings/schedule.toml")
+    if local.exists():
+        return local
+    import settings
+
+    return Path(settings.__file__).with_name("schedule.toml")
