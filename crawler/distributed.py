@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime
@@ -56,6 +57,17 @@ TOKEN = "ogi_inflight"  # request.meta key: this request's entry in the in-fligh
 RESUMED = "ogi_resumed"  # request.meta key: put back from a dead worker's in-flight hash
 REPLAYED = "ogi_replayed"  # request.meta key: answered from the archive (crawler.replay)
 
+# One round trip per new request: the shared filter, the queue, and the in-flight entry
+# this request continues (a retry or redirect), together.
+ENQUEUE = """
+if ARGV[1] == '1' or redis.call('SADD', KEYS[1], ARGV[2]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+  if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+  return 1
+end
+if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+return 0
+"""
 POP_INTO = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #r == 0 then return false end
@@ -107,6 +119,16 @@ def worker_id() -> str:
 class ReliableQueue(PriorityQueue):
     """scrapy-redis's priority queue whose pop lands in an in-flight hash atomically."""
 
+    def _encode_request(self, request: Request) -> bytes:
+        """As scrapy-redis does, but names the spider's callbacks directly: Scrapy's own
+        lookup (inspect.getmembers of the spider per request) costs more than the push."""
+        callback, errback = request.callback, request.errback
+        plain = request.replace(callback=None, errback=None)
+        data = plain.to_dict()
+        data["callback"] = _method_name(callback)
+        data["errback"] = _method_name(errback)
+        return self.serializer.dumps(data)
+
     def pop_into(self, inflight: str) -> Request | None:
         token = uuid.uuid4().hex
         data = self.server.eval(POP_INTO, 2, self.key, inflight, token)
@@ -116,6 +138,15 @@ class ReliableQueue(PriorityQueue):
         request.meta[TOKEN] = token
         return request
 
+    def push_unseen(
+        self, request: Request, fingerprint: str, dupefilter: str, inflight: str, token: str | None
+    ) -> bool:
+        """Queue ``request`` unless the shared filter has it (or it is dont_filter)."""
+        keys = (dupefilter, self.key, inflight)
+        args = ("1" if request.dont_filter else "0", fingerprint, -request.priority)
+        data = self._encode_request(request)
+        return bool(self.server.eval(ENQUEUE, 3, *keys, *args, data, token or ""))
+
     def push_replacing(self, request: Request, inflight: str, token: str | None) -> None:
         """Queue ``request`` and drop the in-flight entry it continues, in one transaction."""
         pipe = self.server.pipeline(transaction=True)
@@ -123,6 +154,32 @@ class ReliableQueue(PriorityQueue):
         if token:
             pipe.hdel(inflight, token)
         pipe.execute()
+
+
+def _method_name(func: Any) -> str | None:
+    if func is None:
+        return None
+    name = getattr(func, "__name__", None)
+    if getattr(func, "__self__", None) is None or name is None:
+        raise ValueError(f"cannot queue a request whose callback {func!r} is not a spider method")
+    return str(name)
+
+
+class LocalSeen:
+    """Fingerprints this process already knows the shared filter has: seen stays seen
+    during a crawl, so a repeated link (menus, pagers) costs no round trip. Bounded."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._fps: set[str] = set()
+
+    def __contains__(self, fp: str) -> bool:
+        return fp in self._fps
+
+    def add(self, fp: str) -> None:
+        if len(self._fps) >= self.limit:
+            self._fps.clear()  # memory must not grow with the crawl
+        self._fps.add(fp)
 
 
 class ReliableScheduler(Scheduler):
@@ -158,15 +215,19 @@ class ReliableScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)  # a retry/redirect continues that entry
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        local = self.__dict__.setdefault("local_seen", LocalSeen())
+        fp = self.df.request_fingerprint(request)
+        if not request.dont_filter and fp in local:
             if token:
                 self.server.hdel(self.inflight_key, token)
             return False
-        if self.stats:
+        local.add(fp)
+        queued = self.queue.push_unseen(request, fp, self.df.key, self.inflight_key, token)
+        if not queued:
+            self.df.log(request, self.spider)
+        elif self.stats:
             self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
-        self.queue.push_replacing(request, self.inflight_key, token)
-        return True
+        return queued
 
     def next_request(self) -> Request | None:
         request = self.queue.pop_into(self.inflight_key)
@@ -223,33 +284,64 @@ class ReliableScheduler(Scheduler):
 
 
 class SharedCounter(MutableMapping[str, int]):
-    """The spider's per-portal ``scheduled`` counter, kept in one Redis hash.
+    """The spider's per-portal ``scheduled`` counter, shared through one Redis hash.
 
-    ``counter[k] += 1`` reads then writes; the write adds the difference to what this
-    process last read (HINCRBY), so concurrent increments from several processes add up.
+    ``counter[k] += 1`` reads then writes; the write is kept as a local delta and sent
+    (HINCRBY, one pipeline) every ``flush_every`` s, and reads are the shared total last
+    fetched plus what is pending here. So every increment counts exactly once across
+    processes, and a budget check may lag the others by ``flush_every`` s of requests.
     """
 
-    def __init__(self, server: Redis, key: str) -> None:
-        self.server, self.key = server, key
-        self._seen: dict[str, int] = {}
+    def __init__(self, server: Redis, key: str, flush_every: float = 0.5) -> None:
+        self.server, self.key, self.flush_every = server, key, flush_every
+        self._total: dict[str, int] = {}  # shared totals as last read
+        self._pending: dict[str, int] = {}  # our increments not sent yet
+        self._read_at = 0.0
+        self._last: dict[str, int] = {}  # what the last read returned, per name
+
+    def _refresh(self) -> None:
+        if time.monotonic() - self._read_at < self.flush_every:
+            return
+        pipe = self.server.pipeline(transaction=False)
+        for name, delta in self._pending.items():
+            pipe.hincrby(self.key, name, delta)
+        pipe.hgetall(self.key)
+        shared = pipe.execute()[-1]
+        self._pending.clear()
+        self._total = {_text(k): int(v) for k, v in shared.items()}
+        self._read_at = time.monotonic()
 
     def __getitem__(self, name: str) -> int:
-        value = int(self.server.hget(self.key, name) or 0)
-        self._seen[name] = value
+        self._refresh()
+        value = self._total.get(name, 0) + self._pending.get(name, 0)
+        self._last[name] = value
         return value
 
     def __setitem__(self, name: str, value: int) -> None:
-        delta = value - self._seen.get(name, 0)
-        self._seen[name] = int(self.server.hincrby(self.key, name, delta))
+        """``value`` is what the caller read plus its increment: add that difference."""
+        delta = value - self._last.get(name, 0)
+        self._pending[name] = self._pending.get(name, 0) + delta
+        self._last[name] = value
 
     def __delitem__(self, name: str) -> None:
         self.server.hdel(self.key, name)
+        self._total.pop(name, None)
+        self._pending.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
-        return (k.decode() if isinstance(k, bytes) else k for k in self.server.hkeys(self.key))
+        self._refresh()
+        return iter(set(self._total) | set(self._pending))
 
     def __len__(self) -> int:
-        return int(self.server.hlen(self.key))
+        return len(set(self))
+
+    def flush(self) -> None:
+        self._read_at = 0.0
+        self._refresh()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def archive_of(crawler: Crawler) -> Archive | None:
@@ -306,6 +398,7 @@ class Coordinator:
         """Once a second: commit the archive, then ack what it made durable; heartbeat."""
         self._beats += 1
         self.scheduler.heartbeat(self.ttl)
+        self._flush_counter()
         self.flush_and_ack()
         if self._beats % max(1, self.ttl // 3) == 0:
             self.recover()
@@ -367,6 +460,7 @@ class Coordinator:
         archive = archive_of(self.crawler)
         if archive is not None:
             archive.flush()
+        self._flush_counter()
         scheduler = self.scheduler
         leftover = scheduler.server.hkeys(scheduler.inflight_key)
         if leftover:  # nothing is running here, so these entries are finished
@@ -384,6 +478,11 @@ class Coordinator:
             self._loop.stop()
         if reason == "finished":
             self.scheduler.server.delete(f"{self.scheduler.prefix}:worker:{self.scheduler.worker}")
+
+    def _flush_counter(self) -> None:
+        counter = getattr(self.crawler.spider, "scheduled", None)
+        if isinstance(counter, SharedCounter):
+            counter.flush()
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None and count:
