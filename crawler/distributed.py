@@ -68,6 +68,7 @@ end
 if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
 return 0
 """
+BATCH = 200  # requests per pipelined enqueue
 POP_INTO = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #r == 0 then return false end
@@ -139,13 +140,18 @@ class ReliableQueue(PriorityQueue):
         return request
 
     def push_unseen(
-        self, request: Request, fingerprint: str, dupefilter: str, inflight: str, token: str | None
-    ) -> bool:
-        """Queue ``request`` unless the shared filter has it (or it is dont_filter)."""
-        keys = (dupefilter, self.key, inflight)
-        args = ("1" if request.dont_filter else "0", fingerprint, -request.priority)
-        data = self._encode_request(request)
-        return bool(self.server.eval(ENQUEUE, 3, *keys, *args, data, token or ""))
+        self, batch: list[tuple[Request, str, str | None]], dupefilter: str, inflight: str
+    ) -> list[bool]:
+        """Queue each (request, fingerprint, token) unless the shared filter has it (or it
+        is dont_filter), all in one pipelined round trip; each one is atomic by itself."""
+        script = self.__dict__.get("_enqueue") or self.server.register_script(ENQUEUE)
+        self.__dict__["_enqueue"] = script
+        pipe = self.server.pipeline(transaction=False)
+        for request, fingerprint, token in batch:
+            args = ["1" if request.dont_filter else "0", fingerprint, -request.priority]
+            args += [self._encode_request(request), token or ""]
+            script(keys=[dupefilter, self.key, inflight], args=args, client=pipe)
+        return [bool(r) for r in pipe.execute()]
 
     def push_replacing(self, request: Request, inflight: str, token: str | None) -> None:
         """Queue ``request`` and drop the in-flight entry it continues, in one transaction."""
@@ -205,6 +211,7 @@ class ReliableScheduler(Scheduler):
 
     def close(self, reason: str) -> None:
         """Keep everything for a resume, except after the crawl's clean, global end."""
+        self.flush_buffer()
         if reason == "finished" and not self.crawl_busy():
             self.server.delete(
                 self.queue_key % {"spider": self.spider.name},
@@ -222,26 +229,52 @@ class ReliableScheduler(Scheduler):
                 self.server.hdel(self.inflight_key, token)
             return False
         local.add(fp)
-        queued = self.queue.push_unseen(request, fp, self.df.key, self.inflight_key, token)
-        if not queued:
-            self.df.log(request, self.spider)
-        elif self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
-        return queued
+        self._buffer().append((request, fp, token))
+        if len(self._buffer()) >= BATCH:
+            self.flush_buffer()
+        elif not self.__dict__.get("_flush_due"):
+            from twisted.internet import reactor
+
+            self.__dict__["_flush_due"] = reactor.callLater(0, self.flush_buffer)  # type: ignore[attr-defined]
+        return True  # optimistic: the shared filter may still drop it (counted below)
+
+    def _buffer(self) -> list[tuple[Request, str, str | None]]:
+        return self.__dict__.setdefault("_pending", [])
+
+    def flush_buffer(self) -> None:
+        """Send the requests enqueued since the last flush (one round trip). Called before
+        every pop, every ack and at idle, so nothing is acked before its children are in."""
+        due = self.__dict__.pop("_flush_due", None)
+        if due is not None and due.active():
+            due.cancel()
+        batch, self.__dict__["_pending"] = self._buffer(), []
+        if not batch:
+            return
+        queued = self.queue.push_unseen(batch, self.df.key, self.inflight_key)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", sum(queued), spider=self.spider)
+            self.stats.inc_value("ogi/distributed/filtered", len(queued) - sum(queued))
+
+    def has_pending_requests(self) -> bool:
+        self.flush_buffer()
+        return len(self) > 0
 
     def next_request(self) -> Request | None:
+        self.flush_buffer()
         request = self.queue.pop_into(self.inflight_key)
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
 
     def ack(self, tokens: Iterable[str]) -> None:
+        self.flush_buffer()  # the children of what is acked must be in the queue first
         tokens = list(tokens)
         if tokens:
             self.server.hdel(self.inflight_key, *tokens)
 
     def crawl_busy(self) -> bool:
         """Work left anywhere: queued requests, or any worker's requests in flight."""
+        self.flush_buffer()
         if len(self.queue):
             return True
         return any(self.server.hlen(k) for k in self.inflight_keys())

@@ -34,8 +34,10 @@ def test_two_crawlers_share_the_frontier_and_archive_each_report_once(
 ) -> None:
     url, prefix = redis_prefix
     archive = tmp_path / "archive"
+    paced = ["--set", "DOWNLOAD_DELAY=0.2"]  # ~20 pages/s: long enough for both to join
     procs = [
-        crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix) for _ in range(2)
+        crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix, *paced)
+        for _ in range(2)
     ]
     for proc in procs:
         finish(proc)
@@ -69,3 +71,6 @@ def test_a_crawler_killed_mid_crawl_loses_and_duplicates_nothing(
     rows = captures(pg_catalog_url)
     assert len(rows) > partial
     _assert_complete(portal_farm, rows, archive, pg_catalog_url)
+    with Archive.open(archive, pg_catalog_url, readonly=True) as arc:
+        last = max(arc.runs(), key=lambda r: r.id)
+    assert last.stats.get("ogi/distributed/requeued", 0) > 0, "the dead worker's requests"
