@@ -74,27 +74,30 @@ def start_crawl(portals: Path, archive: Path, catalog: str | None, **settings: A
     )
 
 
-def fetch_times(catalog: str) -> list[datetime]:
+def fetch_times(catalog: str) -> dict[int, list[float]]:
+    """Capture times (epoch seconds) per crawl run, i.e. per crawler process."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(catalog)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("select fetched_at from capture")).scalars().all()
+        rows = conn.execute(sa.text("select run_id, fetched_at from capture")).all()
     engine.dispose()
-    out = []
-    for t in rows:
+    out: dict[int, list[float]] = {}
+    for run, t in rows:
         t = datetime.fromisoformat(t) if isinstance(t, str) else t
-        out.append(t if t.tzinfo else t.replace(tzinfo=UTC))
-    return sorted(out)
+        out.setdefault(run, []).append((t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp())
+    return {run: sorted(ts) for run, ts in out.items()}
 
 
-def steady_rate(times: list[datetime], warmup: float) -> float:
-    """Pages/s between ``warmup`` s after the first capture and 1 s before the last."""
-    if len(times) < 10:
+def steady_rate(times: dict[int, list[float]], warmup: float) -> float:
+    """Pages/s of all processes together while all of them run: from ``warmup`` s after
+    the last one's first capture to 1 s before the first one's last capture."""
+    if not times or min(len(ts) for ts in times.values()) < 10:
         return 0.0
-    start, end = times[0].timestamp() + warmup, times[-1].timestamp() - 1
-    inside = [t for t in times if start <= t.timestamp() <= end]
-    return len(inside) / max(end - start, 1e-9)
+    start = max(ts[0] for ts in times.values()) + warmup
+    end = min(ts[-1] for ts in times.values()) - 1
+    inside = sum(start <= t <= end for ts in times.values() for t in ts)
+    return inside / max(end - start, 1e-9)
 
 
 @contextmanager
