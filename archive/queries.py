@@ -26,8 +26,15 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# Built once, values bound at execution: the crawl looks up every URL it archives.
+RESOURCE_BY_HASH = sa.select(Resource.__table__).where(R.url_hash == sa.bindparam("url_hash"))
+REFERRED_CAPTURE = sa.select(C.warc_record_id, C.final_url, C.fetched_at).where(
+    C.id == sa.bindparam("capture_id")
+)
+
+
 def load_resource(conn: Connection, url: str) -> ResourceState | None:
-    row = conn.execute(sa.select(Resource.__table__).where(R.url_hash == url_hash(url))).first()
+    row = conn.execute(RESOURCE_BY_HASH, {"url_hash": url_hash(url)}).first()
     if row is None:
         return None
     state = ResourceState(
@@ -38,11 +45,7 @@ def load_resource(conn: Connection, url: str) -> ResourceState | None:
         gone_at=utc(row.gone_at),
     )
     if row.latest_payload_capture_id is not None:
-        cap = conn.execute(
-            sa.select(C.warc_record_id, C.final_url, C.fetched_at).where(
-                C.id == row.latest_payload_capture_id
-            )
-        ).first()
+        cap = conn.execute(REFERRED_CAPTURE, {"capture_id": row.latest_payload_capture_id}).first()
         if cap is not None:
             state.refers_to = (cap.warc_record_id, cap.final_url, warc_date(utc(cap.fetched_at)))  # type: ignore[arg-type]
     return state

@@ -65,6 +65,7 @@ class ArchivePipeline:
 
     # ``spider`` defaults to None: Scrapy >= 2.14 no longer passes it, older ones do.
     def open_spider(self, spider: Spider | None = None) -> None:
+        self._hook_lifecycle("open")  # before any connection: the hook may fork workers
         self.archive = Archive.open(self.directory, self.catalog_url)
         portals = getattr(spider or self.crawler.spider, "portals", [])
         self.run_id = self.archive.start_run(
@@ -101,6 +102,17 @@ class ArchivePipeline:
             self.stats.inc_value(f"ogi/on_capture_errors/{type(exc).__name__}")
             log.exception("OGI_ON_CAPTURE hook failed on %s", fetch.final_url)
 
+    def _hook_lifecycle(self, step: str, *args: Any) -> None:
+        """A hook object may have ``open()`` and ``close(archive)``; failures are counted."""
+        method = getattr(self.on_capture, step, None)
+        if not callable(method):
+            return
+        try:
+            method(*args)
+        except Exception as exc:
+            self.stats.inc_value(f"ogi/on_capture_errors/{type(exc).__name__}")
+            log.exception("OGI_ON_CAPTURE hook failed to %s", step)
+
     def _count(self, item: KeptResponse, change: str) -> None:
         prefix = f"ogi/portal/{item.portal}"
         self.stats.inc_value("ogi/pages")
@@ -126,6 +138,7 @@ class ArchivePipeline:
         if self.archive is None:
             return
         try:
+            self._hook_lifecycle("close", self.archive)
             stats = json.loads(json.dumps(self.stats.get_stats(), default=str))
             if self.run_id is not None:
                 self.archive.finish_run(self.run_id, stats)

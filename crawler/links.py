@@ -6,6 +6,7 @@ Scrapy's LinkExtractor is about three times slower, and the crawl only needs
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from urllib.parse import urljoin
@@ -51,4 +52,25 @@ def _absolute(base: str, target: str, text: str) -> Iterator[tuple[str, str]]:
     target = target.strip()
     if not target or target.lower().startswith(SKIP_SCHEMES):
         return
-    yield urljoin(base, target).split("#", 1)[0], " ".join(text.split())
+    yield _joined(base, target), " ".join(text.split())
+
+
+FULL_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _joined(base: str, target: str) -> str:
+    """urljoin without the fragment, memoised: a target with an absolute path (or a whole
+    URL) joins the same against any page of the site, and menus repeat on every page."""
+    if (target.startswith("/") and not target.startswith("//")) or FULL_URL.match(target):
+        base = _origin(base)
+    return _join(base, target)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _join(base: str, target: str) -> str:
+    return urljoin(base, target).split("#", 1)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin(base: str) -> str:
+    return urljoin(base, "/")

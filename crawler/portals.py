@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -37,8 +38,10 @@ class Portal:
         return host_port(url) in self.allowed_hosts
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def host_port(url: str) -> str:
-    """'host:port' with the scheme's default port filled in, lower-case."""
+    """'host:port' with the scheme's default port filled in, lower-case (memoised: the
+    spider asks for every link of every page)."""
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
     return f"{(parts.hostname or '').lower()}:{port}"

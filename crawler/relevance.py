@@ -5,6 +5,7 @@ Vocabulary only: no Scrapy here, so the rules are unit-tested on plain strings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -79,8 +80,10 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def classify(anchor: str, url: str, *, on_report_page: bool) -> LinkDecision:
-    """Decide what to do with one link found on a portal page."""
+    """Decide what to do with one link found on a portal page (memoised: a portal's
+    menus, sidebars and footers repeat the same links on every page)."""
     text = _clean(anchor)
     if is_attachment(url):
         return _classify_attachment(text, url, on_report_page)

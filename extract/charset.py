@@ -26,6 +26,10 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _SNIFF_BYTES = 8192
+# Counted in C (bytes.translate, a regex): a Python loop over each byte of a 30 KB GBK
+# page cost ~2 ms, and the crawler asks for every page it archives.
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ESCAPED = re.compile("[\udc80-\udcff]")
 _NORMALIZER_BYTES = 65536
 
 
@@ -145,7 +149,7 @@ def majority_charset(body: bytes) -> str:
     Valid multi-byte UTF-8 practically never arises from GBK by accident, so bytes that
     decode as UTF-8 measure the UTF-8 part of the page; the rest is taken to be GBK.
     """
-    non_ascii = sum(1 for byte in body if byte >= 0x80)
+    non_ascii = len(body) - len(body.translate(None, _HIGH_BYTES))
     utf8_bad = _count_bad_bytes(body, "utf-8")
     return "utf-8" if utf8_bad * 2 < non_ascii else "gb18030"
 
@@ -153,7 +157,7 @@ def majority_charset(body: bytes) -> str:
 def _count_bad_bytes(body: bytes, charset: str) -> int:
     """Undecodable bytes under `charset` (surrogateescape marks each one)."""
     text = body.decode(charset, errors="surrogateescape")
-    return sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    return len(_ESCAPED.findall(text))
 
 
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:

@@ -58,6 +58,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.SafeDestinationMiddleware": 120,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
+# Candidate report documents are extracted and parsed in a worker while the crawl runs
+# (ogi.pipeline.CrawlExtraction); `ogi crawl` does the rest after it.
+OGI_ON_CAPTURE = "ogi.pipeline.extract_during_crawl"
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

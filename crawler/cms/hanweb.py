@@ -60,7 +60,8 @@ def leads(url: str, text: str) -> list[Lead]:
             start = len(records) + 1
             if total is None or start <= total:
                 out.append(window(url, form, start, per_page))
-    for found in dict.fromkeys(ANNUAL.findall(text)):
+    annual = ANNUAL.findall(text) if "xxgkAnnualReport.jsp" in text else []  # a fast no
+    for found in dict.fromkeys(annual):
         out.append(Lead(urljoin(url, html.unescape(found)), "", pager=True))
     return out
 

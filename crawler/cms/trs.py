@@ -21,6 +21,7 @@ COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
 CREATE_PAGE = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*['"]([\w.-]+)['"]\s*,\s*['"](\w+)['"]\s*\)"""
 )
+SCRIPT_HINT = re.compile(r"[PW]0\d{6}|t\d{8}_\d", re.I)
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 SCRIPT_LINK = re.compile(
     r"""(?P<url>(?:(?:https?:)?//[\w.:-]+)?(?:\.{1,2}/|/)?(?:[\w.%-]+/)*"""
@@ -47,15 +48,16 @@ def read_answer(url: str, text: str, form: Mapping[str, str]) -> list[Lead]:
 def pager_leads(url: str, text: str) -> list[Lead]:
     """index_1 … index_{N-1} (page 1 is index itself); createPageHTML names its pages."""
     pages: dict[str, int] = {}
+    folder = urljoin(url, "x")[:-1]  # what urljoin(url, "<one segment>") puts before it
     for count, name, ext in CREATE_PAGE.findall(text):
         for i in range(1, min(int(count), MAX_PAGES)):
-            pages.setdefault(urljoin(url, f"{name}_{i}.{ext}"), i)
+            pages.setdefault(folder + f"{name}_{i}.{ext}", i)
     if not pages:
         found = COUNT_PAGE.search(text)
         if found:
             ext = "shtml" if urlsplit(url).path.endswith(".shtml") else "html"
             for i in range(1, min(int(found.group(1)), MAX_PAGES)):
-                pages.setdefault(urljoin(url, f"index_{i}.{ext}"), i)
+                pages.setdefault(folder + f"index_{i}.{ext}", i)
     return [Lead(u, f"第{i + 1}页", pager=True) for u, i in pages.items()]
 
 
@@ -63,6 +65,8 @@ def script_links(url: str, text: str) -> list[Lead]:
     """Attachment and article links inside scripts, with the text they are written with."""
     found: dict[str, str] = {}
     for script in SCRIPT.findall(text):
+        if not SCRIPT_HINT.search(script):
+            continue  # SCRIPT_LINK is slow to scan; every match of it holds a hint
         for match in SCRIPT_LINK.finditer(script):
             target = urljoin(url, match.group("url"))
             anchor = clean_text(match.group("text") or "")

@@ -1,0 +1,314 @@
+"""Benchmark: pages/s of the full `ogi crawl` pipeline vs. a bare Scrapy spider, same farm.
+
+    .venv/bin/python bench/crawl.py [--portals 50] [--pages 200] [--quick]
+
+Starts a generated portal farm (mockportal.farm: one loopback host per portal, mixed
+CMS styles) in its own process, then crawls it twice, each side in its own process so
+its RSS is its own:
+
+* full pipeline: `ogi crawl` as the command runs it (ogi.commands.crawl): the spider
+  with relevance and CMS rules, the safety and offsite middlewares, the archive (WARC
+  + SQLite catalog in a temp dir) and then extraction and parsing of the candidate
+  report documents. Its time runs from the call to its return, extraction included.
+* bare spider: a plain Scrapy spider that parses each page with the same lean lxml
+  link extraction and follows the farm's crawl graph (exactly the pages a correct
+  crawler fetches), storing nothing.
+
+Both run with per-host delays off (DOWNLOAD_DELAY=0, AutoThrottle off) and the project's
+concurrency settings (CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN), robots.txt
+obeyed. Target: full >= 0.70x bare. Memory: each side samples its RSS as pages come in
+and prints it at 25/50/75/100 % of the pages; the full side's must stay about flat
+(the frontier, Scrapy's duplicate filter and the archive's bounded URL cache aside).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGET = 0.70
+QUARTERS = (0.25, 0.5, 0.75, 1.0)
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now (Linux /proc)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def common_settings() -> dict[str, Any]:
+    """What both sides share: politeness delays off, the project's concurrency."""
+    from settings import crawl as project
+
+    return {
+        "DOWNLOAD_DELAY": 0,
+        "DOWNLOAD_DELAY_JITTER": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": project.CONCURRENT_REQUESTS,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": project.CONCURRENT_REQUESTS_PER_DOMAIN,
+        "ROBOTSTXT_OBEY": True,
+        "USER_AGENT": project.USER_AGENT,
+        "TWISTED_REACTOR": project.TWISTED_REACTOR,
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+    }
+
+
+class Sampler:
+    """(pages, RSS) samples, taken as pages come in (every ``every`` pages)."""
+
+    def __init__(self, every: int) -> None:
+        self.every = max(1, every)
+        self.pages = 0
+        self.samples: list[tuple[int, float]] = []
+        self.first: float | None = None
+        self.last: float | None = None
+        self.cpu0 = 0.0
+        self.workers0 = 0.0
+
+    def begin(self) -> float:
+        """Mark the start: CPU of this process and of its reaped workers so far."""
+        self.cpu0 = time.process_time()
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.workers0 = workers.ru_utime + workers.ru_stime
+        return time.perf_counter()
+
+    def page(self) -> None:
+        self.pages += 1
+        self.last = time.perf_counter()
+        if self.first is None:
+            self.first = self.last
+        if self.pages % self.every == 0:
+            self.samples.append((self.pages, rss_mb()))
+
+    def at_quarters(self, total: int) -> list[float | None]:
+        out: list[float | None] = []
+        for q in QUARTERS:
+            hit = next((r for n, r in self.samples if n >= q * total * 0.98), None)
+            out.append(hit)
+        return out
+
+
+class CountingHook:
+    """The full side's OGI_ON_CAPTURE: count the page, then call the project's own hook
+    (settings.crawl's, which extracts candidates during the crawl) with its lifecycle."""
+
+    def __init__(self, sampler: Sampler, inner: Any) -> None:
+        self.sampler, self.inner = sampler, inner
+
+    def __call__(self, archive: Any, result: Any, fetch: Any) -> None:
+        self.sampler.page()
+        if self.inner is not None:
+            self.inner(archive, result, fetch)
+
+    def open(self) -> None:
+        if callable(getattr(self.inner, "open", None)):
+            self.inner.open()
+
+    def close(self, archive: Any) -> None:
+        if callable(getattr(self.inner, "close", None)):
+            self.inner.close(archive)
+
+
+HOOK: CountingHook | None = None
+
+
+# ---------------------------------------------------------------- the two sides (children)
+def run_full(args: argparse.Namespace, expected: int) -> dict[str, Any]:
+    import importlib
+
+    from scrapy.utils.misc import load_object
+
+    import crawler.run  # noqa: F401 - Scrapy imported before the clock starts, as the bare side
+    from ogi import commands
+    from settings import crawl as project
+
+    # The hook is loaded by name (bench.crawl), a module apart from this __main__.
+    hooks = importlib.import_module("bench.crawl")
+    sampler = hooks.Sampler(expected // 40)
+    inner = (
+        load_object(project.OGI_ON_CAPTURE) if getattr(project, "OGI_ON_CAPTURE", None) else None
+    )
+    hooks.HOOK = hooks.CountingHook(sampler, inner)
+    settings = {**common_settings(), "OGI_ON_CAPTURE": "bench.crawl.HOOK"}
+    with tempfile.TemporaryDirectory(prefix="ogi-bench-") as tmp:
+        start = sampler.begin()
+        commands.crawl(
+            portals_file=Path(args.portals_file),
+            archive_dir=Path(tmp) / "archive",
+            catalog_url=None,
+            only=[],
+            start_urls=[],
+            workers=None,
+            quiet=True,
+            settings=settings,
+        )
+        end = time.perf_counter()
+        warc_bytes = sum(p.stat().st_size for p in (Path(tmp) / "archive" / "warc").glob("*"))
+    return _result(sampler, start, end, expected, warc_mb=warc_bytes / 2**20)
+
+
+def run_bare(args: argparse.Namespace, expected: int) -> dict[str, Any]:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.links import extract_links
+    from crawler.portals import load_portals
+    from mockportal.farm import Farm, FarmPlan
+
+    plan = FarmPlan(args.portals, args.pages, args.seed)
+    ports = json.loads(Path(args.ports_file).read_text())
+    graph = Farm(plan, ports, Path(args.portals_file))
+    starts = [u for p in load_portals(args.portals_file) for u in p.start_urls]
+    sampler = Sampler(expected // 40)
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            for url in starts:
+                yield scrapy.Request(url)
+
+        def parse(self, response: Any, **kwargs: Any) -> Any:
+            sampler.page()
+            if isinstance(response, scrapy.http.TextResponse):
+                for _ in extract_links(response.text, response.url):
+                    pass  # the same lean link extraction; the graph says what to follow
+            for url in graph.children(response.url):
+                yield scrapy.Request(url)
+
+    process = CrawlerProcess({**common_settings(), "LOG_INSTALL_ROOT_HANDLER": False})
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    start = sampler.begin()
+    process.start()
+    end = time.perf_counter()
+    return _result(sampler, start, end, expected)
+
+
+def _result(s: Sampler, start: float, end: float, expected: int, **extra: Any) -> dict[str, Any]:
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "pages": s.pages,
+        "cpu_seconds": time.process_time() - s.cpu0,
+        "worker_cpu_seconds": workers.ru_utime + workers.ru_stime - s.workers0,
+        "seconds": end - start,
+        "crawl_seconds": (s.last or end) - start,
+        "rate": s.pages / (end - start),
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_quarters": s.at_quarters(s.pages or expected),
+        **extra,
+    }
+
+
+def child_main(args: argparse.Namespace) -> None:
+    expected = args.portals * args.pages
+    result = run_full(args, expected) if args.child == "full" else run_bare(args, expected)
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+# ---------------------------------------------------------------- the parent
+def run_side(side: str, args: argparse.Namespace, ports_file: Path, portals_file: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", side, "--portals", str(args.portals)]
+    cmd += ["--pages", str(args.pages), "--seed", str(args.seed)]
+    cmd += ["--ports-file", str(ports_file), "--portals-file", str(portals_file)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"the {side} side failed (exit {done.returncode})")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def fmt_rss(values: list[float | None]) -> str:
+    return " / ".join("?" if v is None else f"{v:.0f}" for v in values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--portals", type=int, default=50)
+    parser.add_argument("--pages", type=int, default=200, help="pages per portal")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="smoke run: 6 portals x 40 pages")
+    parser.add_argument("--child", choices=("full", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--ports-file", help=argparse.SUPPRESS)
+    parser.add_argument("--portals-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args)
+        return
+    if args.quick:
+        args.portals, args.pages = 6, 40
+    from mockportal.farm import farm
+
+    with (
+        tempfile.TemporaryDirectory(prefix="ogi-bench-farm-") as tmp,
+        farm(args.portals, args.pages, args.seed, process=True, directory=Path(tmp)) as f,
+    ):
+        ports_file = Path(tmp) / "ports.json"
+        ports_file.write_text(json.dumps(f.ports))
+        expected = len(f.expected_urls)
+        print(
+            f"farm: {args.portals} portals x {args.pages} pages = {expected} pages, "
+            f"{len(f.expected_reports)} report documents (seed {args.seed})"
+        )
+        bare = run_side("bare", args, ports_file, f.portals_path)
+        full = run_side("full", args, ports_file, f.portals_path)
+    report(bare, full, expected)
+
+
+def report(bare: dict, full: dict, expected: int) -> None:
+    ratio = full["rate"] / bare["rate"]
+    for name, side in (("bare spider", bare), ("full pipeline", full)):
+        per_page = 1000 * side["cpu_seconds"] / max(1, side["pages"])
+        workers = 1000 * side["worker_cpu_seconds"] / max(1, side["pages"])
+        print(
+            f"{name}: CPU {per_page:.1f} ms/page in the crawl process, "
+            f"{workers:.1f} ms/page in its workers"
+        )
+    print(
+        f"bare spider: {bare['rate']:.0f} pages/s ({bare['pages']} pages in "
+        f"{bare['seconds']:.1f} s, peak RSS {bare['peak_rss_mb']:.0f} MB)"
+    )
+    print(
+        f"full pipeline: {full['rate']:.0f} pages/s ({full['pages']} pages in "
+        f"{full['seconds']:.1f} s: crawl + archive {full['crawl_seconds']:.1f} s, then "
+        f"extraction + parsing {full['seconds'] - full['crawl_seconds']:.1f} s; "
+        f"{full['warc_mb']:.0f} MB of WARC)"
+    )
+    print(f"ratio: {ratio:.2f} (target >= {TARGET:.2f}) {'OK' if ratio >= TARGET else 'BELOW'}")
+    print(
+        f"peak RSS of the crawl process: full {full['peak_rss_mb']:.0f} MB, bare "
+        f"{bare['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"RSS at 25/50/75/100 % of pages (MB): full {fmt_rss(full['rss_quarters'])}, "
+        f"bare {fmt_rss(bare['rss_quarters'])}"
+    )
+    quarters = full["rss_quarters"]
+    if quarters[0] is not None and quarters[-1] is not None:
+        growth = quarters[-1] - quarters[0]
+        print(f"full pipeline RSS growth from 25 % to 100 % of pages: {growth:+.0f} MB")
+    for name, side in (("full", full), ("bare", bare)):
+        if side["pages"] != expected:
+            print(f"note: the {name} side fetched {side['pages']} pages, the farm has {expected}")
+
+
+if __name__ == "__main__":
+    main()
