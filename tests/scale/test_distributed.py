@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from scale_support import captures, crawler, duplicates, finish
 
 from archive import Archive
@@ -50,6 +51,8 @@ def test_two_crawlers_share_the_frontier_and_archive_each_report_once(
         files.setdefault(warc, set()).add(run)
     assert len(by_run) == 2 and min(by_run.values()) > 0, f"one crawler did all: {by_run}"
     assert all(len(runs) == 1 for runs in files.values()), "two writers shared a WARC file"
+    left = sorted(k.decode() for k in redis.Redis.from_url(url).scan_iter(match=f"{prefix}:*"))
+    assert left == [], f"a clean end leaves no crawl state behind: {left}"
 
 
 def test_a_crawler_killed_mid_crawl_loses_and_duplicates_nothing(
