@@ -19,7 +19,9 @@ request and forgets it, so a process killed with requests in flight would lose t
   request in flight; the last one out clears the crawl's keys (a clean end), while any
   other end (SIGTERM, SIGKILL) keeps them for the next start.
 * a shared page budget: the spider's ``scheduled`` counter becomes Redis counters, so
-  ``max_pages`` is per portal across all processes, not per process.
+  ``max_pages`` is per portal across all processes, not per process;
+* shared politeness: DOWNLOAD_DELAY per host across all processes (a Redis gate per
+  host), since Scrapy's download slots are per process.
 
 Keys (prefix ``OGI_DISTRIBUTED_KEY``, default ``ogi``): ``:requests`` (zset),
 ``:dupefilter`` (set), ``:inflight:<worker>`` (hash), ``:worker:<worker>`` (heartbeat),
@@ -103,6 +105,8 @@ def configure(settings: Settings) -> None:
     add_components(settings, "EXTENSIONS", {"crawler.distributed.Coordinator": 10})
     add_components(settings, "SPIDER_MIDDLEWARES", {"crawler.distributed.AckMiddleware": 10})
     add_components(settings, "DOWNLOADER_MIDDLEWARES", {"crawler.distributed.FailureAck": 1})
+    # After robots.txt and the offsite/safety checks (<= 120), before anything connects.
+    add_components(settings, "DOWNLOADER_MIDDLEWARES", {"crawler.distributed.SharedHostDelay": 130})
 
 
 def add_components(settings: Settings, name: str, components: dict[str, int]) -> None:
@@ -564,6 +568,44 @@ class AckMiddleware:
 
 def _replayed_item(response: Response, element: Any) -> bool:
     return bool(response.meta.get(REPLAYED)) and isinstance(element, KeptResponse)
+
+
+class SharedHostDelay:
+    """Downloader middleware: DOWNLOAD_DELAY per host across *all* processes.
+
+    Scrapy's download slots are per process, so N workers sharing a frontier would visit
+    a host N times as often. Before a request leaves, this takes the host's gate in Redis
+    (``SET <key>:host:<host> NX PX delay``) and, while another worker holds it, waits
+    for it to expire. Scrapy's own slot delay still applies locally after it.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.delay_ms = int(settings.getfloat("DOWNLOAD_DELAY") * 1000)
+        if not settings.get(names.OGI_DISTRIBUTED) or self.delay_ms <= 0:
+            raise NotConfigured("no shared politeness: not distributed, or no delay")
+        self.crawler = crawler
+        self.prefix = prefix_of(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedHostDelay:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        import asyncio
+
+        from scrapy.utils.httpobj import urlparse_cached
+
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+        server = getattr(scheduler, "server", None)
+        if server is None or request.meta.get(REPLAYED):
+            return
+        key = f"{self.prefix}:host:{urlparse_cached(request).hostname}"
+        while not server.set(key, "1", nx=True, px=self.delay_ms):
+            wait = server.pttl(key)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("ogi/distributed/host_waits")
+            await asyncio.sleep(max(int(wait), 5) / 1000)
 
 
 class FailureAck:

@@ -51,6 +51,17 @@ def test_two_crawlers_share_the_frontier_and_archive_each_report_once(
         files.setdefault(warc, set()).add(run)
     assert len(by_run) == 2 and min(by_run.values()) > 0, f"one crawler did all: {by_run}"
     assert all(len(runs) == 1 for runs in files.values()), "two writers shared a WARC file"
+    with Archive.open(archive, pg_catalog_url, readonly=True) as arc:
+        stamps: dict[str, list[float]] = {}
+        for info in arc.captures():
+            host = info.requested_url.split("/")[2]
+            stamps.setdefault(host, []).append(info.fetched_at.timestamp())
+        waits = sum(r.stats.get("ogi/distributed/host_waits", 0) for r in arc.runs())
+    assert waits > 0, "the workers never met at a host's gate"
+    for host, times in stamps.items():  # one request per 0.2 s per host, all workers together
+        times.sort()
+        busiest = max(sum(t <= s + 2.0 for t in times[i:]) for i, s in enumerate(times))
+        assert busiest <= 13, f"{host}: {busiest} fetches in 2 s from two workers"
     left = sorted(k.decode() for k in redis.Redis.from_url(url).scan_iter(match=f"{prefix}:*"))
     assert left == [], f"a clean end leaves no crawl state behind: {left}"
 
