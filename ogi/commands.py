@@ -108,7 +108,9 @@ def crawl(
     portals = select_portals(portals_file, only, start_urls)
     with opened(archive_dir, catalog_url, write=True) as arc:
         # fail early and clearly: a locked, unreadable or unmigratable archive
-        if resume:
+        if resume and _distributed(settings):
+            err_console.print("distributed crawl: the Redis frontier resumes by itself")
+        elif resume:
             settings = {**(settings or {}), **resume_settings(arc)}
     progress = None if quiet else render.CrawlProgress(err_console)
     with render.live(progress):
