@@ -89,3 +89,23 @@ def test_schedule_once_crawls_what_is_due_and_dry_run_prints_the_plan(tmp_path: 
     assert (archive / "catalog.sqlite").exists()
     again = subprocess.run([*ogi, "--dry-run"], capture_output=True, text=True, timeout=60)
     assert "DUE" not in again.stdout
+
+
+def test_distributed_machines_join_one_occurrence_and_keep_others_out(
+    tmp_path: Path, redis_prefix: tuple[str, str]
+) -> None:
+    url, prefix = redis_prefix
+    policy = load_policy(POLICY)
+    one = Scheduler(policy, tmp_path, [], distributed=url, key=prefix)
+    two = Scheduler(policy, tmp_path, [], distributed=url, key=prefix)
+    sweep = policy.jobs[0]
+    feb, apr = at("2027-02-03T01:00"), at("2027-04-03T01:00")
+    with one.lock(sweep, feb) as first, two.lock(sweep, feb) as joined:
+        assert first and joined  # both machines crawl that occurrence's frontier
+        with two.lock(policy.jobs[1], apr) as other:
+            assert not other  # another occurrence waits until this one is over
+        assert f"OGI_DISTRIBUTED_KEY={prefix}:{sweep.name}:2027020301" in one.command(sweep, feb)
+    ran: list[list[str]] = []
+    one.runner = lambda cmd: ran.append(cmd) or 0
+    assert one.run_due(at("2027-02-04T00:00"), print) == 1
+    assert two.state() == {sweep.name: feb.isoformat()}  # done for every machine
