@@ -22,7 +22,8 @@ from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, CaptureInfo
-from crawler.distributed import REPLAYED, RESUMED, archive_of, prefix_of
+from crawler.distributed import REPLAYED, RESUMED, prefix_of
+from crawler.workers import archive_of
 from settings import names
 
 log = logging.getLogger(__name__)

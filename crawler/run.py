@@ -58,7 +58,7 @@ def _resume_and_distributed(settings: Settings) -> None:
             settings, "DOWNLOADER_MIDDLEWARES", {"crawler.replay.ReplayMiddleware": 5}
         )
         distributed.add_components(
-            settings, "SPIDER_MIDDLEWARES", {"crawler.distributed.AckMiddleware": 10}
+            settings, "SPIDER_MIDDLEWARES", {"crawler.workers.AckMiddleware": 10}
         )
 
 

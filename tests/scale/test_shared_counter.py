@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from crawler.distributed import SharedCounter
+from crawler.workers import SharedCounter
 
 
 def test_interleaved_increments_from_two_processes_all_count(
