@@ -369,7 +369,7 @@ def main() -> None:
     if "a" in parts:
         bench_politeness(portals=20 if quick else 200, seconds=10 if quick else 60)
     if "b" in parts:
-        bench_processes(portals=10 if quick else 40, seconds=10 if quick else 60)
+        bench_processes(portals=10 if quick else 40, seconds=20 if quick else 60)
     if "c" in parts:
         urls = args.urls or (1500 if quick else 100_000)
         bench_memory(urls, limit=120 if quick else 3600)
