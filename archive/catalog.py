@@ -29,6 +29,7 @@ T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30
 RETRY_TRIES = 5  # attempts per catalog operation before StorageError
+MIGRATE_LOCK = 0x6F6769  # PostgreSQL advisory lock key held while migrating ("ogi")
 RETRY_BACKOFF = 0.2  # seconds, doubled per attempt (tests set it to 0)
 
 
@@ -73,6 +74,9 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several crawler machines start at once: one migrates, the others wait.
+                conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except CommandError as exc:

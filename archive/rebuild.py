@@ -19,6 +19,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_datetime
 
 from archive.errors import ArchiveError, CorruptWarc
+from archive.lock import is_live
 from archive.repair import gzip_members
 from archive.types import FetchRecord
 from archive.warcfile import Written, parse_record, read_record_bytes
@@ -66,6 +67,8 @@ def reindex_uncatalogued(archive: Archive) -> RebuildStats:
 def _index(archive: Archive, *, known: set[tuple[str, int]], runs: dict[str, int]) -> RebuildStats:
     stats = RebuildStats()
     for path in sorted((archive.directory / "warc").glob("*.warc.gz")):
+        if is_live(path):
+            continue  # a live writer commits its own records; cataloguing them twice is wrong
         stats.files += 1
         for main, request, info in _pairs(path, stats):
             if (path.name, main.offset) in known:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import CorruptWarc
+from archive.lock import is_live
 from archive.warcfile import WARC_SUFFIX
 
 
@@ -40,6 +41,8 @@ def repair_all(folder: Path, ends: dict[str, int], quarantine: Path) -> list[Pat
         return []
     kept = []
     for path in sorted(folder.glob(f"*{WARC_SUFFIX}")):
+        if is_live(path):
+            continue  # another process is writing it: its tail is not torn, only young
         cut = repair_tail(path, known_end=ends.get(path.name, 0), quarantine=quarantine)
         if cut is not None:
             kept.append(cut)
@@ -72,13 +75,41 @@ def repair_tail(path: Path, *, known_end: int, quarantine: Path) -> Path | None:
 
 
 def last_good_end(path: Path, start: int) -> int:
-    """End offset of the last whole gzip member holding a whole WARC record."""
+    """End offset of the last whole fetch: a response (or revisit) counts only with the
+    request record written right after it, so a kill between the two cuts both."""
     good_end = start
     with open(path, "rb") as fh:
         fh.seek(start)
-        for offset, length in gzip_members(fh, start):
-            good_end = offset + length
+        for offset, length, kind in typed_members(fh, start):
+            if kind not in UNFINISHED_ALONE:
+                good_end = offset + length
     return good_end
+
+
+UNFINISHED_ALONE = {b"response", b"revisit"}  # each is followed by its request record
+
+
+def typed_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int, bytes]]:
+    """Like gzip_members, with each record's WARC-Type."""
+    offset, buf = start, b""
+    while True:
+        member = _one_member(fh, buf)
+        if member is None:
+            return
+        length, record, buf = member
+        if not _record_complete(record):
+            return
+        yield offset, length, _warc_type(record)
+        offset += length
+
+
+def _warc_type(record: bytes) -> bytes:
+    head = record.partition(b"\r\n\r\n")[0]
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"warc-type":
+            return value.strip().lower()
+    return b""
 
 
 def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:

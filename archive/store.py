@@ -120,7 +120,9 @@ class Archive:
         )
         try:
             if not readonly:
-                arc._lock = ArchiveLock.acquire(directory, wait=lock_wait)
+                # A server catalog takes concurrent writers (each its own WARC files).
+                shared = not (catalog_url or "sqlite").startswith("sqlite")
+                arc._lock = ArchiveLock.acquire(directory, wait=lock_wait, shared=shared)
             arc._prepare()
         except BaseException:
             arc.close()

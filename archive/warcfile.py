@@ -26,6 +26,7 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from archive.errors import CorruptWarc, WarcWriteError
+from archive.lock import hold_file
 
 WARC_SUFFIX = ".warc.gz"
 
@@ -168,9 +169,11 @@ class RotatingWarcWriter:
             self._serial += 1
             name = f"{self.prefix}-{self._serial:05d}{WARC_SUFFIX}"
             try:
-                return os.open(self.folder / name, flags, 0o644), name
+                fd = os.open(self.folder / name, flags, 0o644)
             except FileExistsError:
                 continue
+            hold_file(fd)  # recovery elsewhere must not touch a file being written
+            return fd, name
 
     def _abandon(self, start: int | None) -> None:
         """After a failed write: cut our own unfinished bytes if we can, then drop the file.

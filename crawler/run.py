@@ -14,6 +14,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, Settings, default_settings
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
+from crawler import distributed
 from crawler.portals import Portal
 from crawler.spider import PortalSpider
 from settings import names
@@ -59,9 +60,23 @@ def crawl_settings(
     settings.set(names.OGI_CATALOG_URL, catalog_url, priority="cmdline")
     settings.set(names.OGI_PORTALS, portals, priority="cmdline")
     _user_agent_from_contact(settings)
+    _resume_and_distributed(settings)
     # Our CLI configures logging (Rich); Scrapy must not install its root handler.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     return settings
+
+
+def _resume_and_distributed(settings: Settings) -> None:
+    """Settings only: OGI_DISTRIBUTED shares the frontier in Redis (crawler.distributed);
+    it or OGI_RESUME_SINCE answers what this crawl already archived from the archive."""
+    distributed.configure(settings)
+    if settings.get(names.OGI_DISTRIBUTED) or settings.get(names.OGI_RESUME_SINCE):
+        distributed.add_components(
+            settings, "DOWNLOADER_MIDDLEWARES", {"crawler.replay.ReplayMiddleware": 5}
+        )
+        distributed.add_components(
+            settings, "SPIDER_MIDDLEWARES", {"crawler.workers.AckMiddleware": 10}
+        )
 
 
 def _user_agent_from_contact(settings: Settings) -> None:

@@ -57,6 +57,14 @@ def crawl(
         typer.Option("--set", "-s", help="Override a Scrapy setting: NAME=VALUE (repeatable)"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            envvar="OGI_RESUME",
+            help="Continue a crawl that was killed: what it archived is replayed, not fetched",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the configured portals into the archive, then extract and parse new reports."""
     commands.crawl(
@@ -68,6 +76,7 @@ def crawl(
         workers=workers,
         quiet=quiet,
         settings=commands.parse_settings(setting or []),
+        resume=resume,
     )
 
 
@@ -120,9 +129,54 @@ def reparse(
     workers: Annotated[
         int | None, typer.Option(help="Parser processes [default: all cores]")
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="i/N: only texts whose id is i modulo N (N machines on one PostgreSQL catalog)",
+        ),
+    ] = None,
 ) -> None:
     """Re-run the current parser over every stored text; older results stay."""
-    commands.reparse(_archive_dir(archive), catalog, workers)
+    commands.reparse(_archive_dir(archive), catalog, workers, shard)
+
+
+@app.command()
+def schedule(
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", envvar="OGI_SCHEDULE", help="Recrawl policy (TOML)"),
+    ] = None,
+    portals: Annotated[
+        Path | None,
+        typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
+    ] = None,
+    archive: ArchiveOpt = None,
+    catalog: CatalogOpt = None,
+    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what is due and when each job runs next")
+    ] = False,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Pretend it is this time (ISO date, UTC)")
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", help="A Scrapy setting for every run: NAME=VALUE"),
+    ] = None,
+) -> None:
+    """Run crawls on the recrawl policy (settings/schedule.toml): spring sweeps, monthly
+    rechecks. Long-running unless --once or --dry-run; see docs/scaling.md for cron/systemd."""
+    commands.schedule(
+        policy_file=policy,
+        portals_file=portals,
+        archive_dir=_archive_dir(archive),
+        catalog=catalog,
+        once=once,
+        dry_run=dry_run,
+        now=now,
+        settings=setting or [],
+    )
 
 
 @app.command()

@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 from rich.console import Console
@@ -101,12 +102,17 @@ def crawl(
     workers: int | None,
     quiet: bool,
     settings: dict | None = None,
+    resume: bool = False,
 ) -> None:
     from crawler.run import run_crawl
 
     portals = select_portals(portals_file, only, start_urls)
-    with opened(archive_dir, catalog_url, write=True):
-        pass  # fail early and clearly: a locked, unreadable or unmigratable archive
+    with opened(archive_dir, catalog_url, write=True) as arc:
+        # fail early and clearly: a locked, unreadable or unmigratable archive
+        if resume and _distributed(settings):
+            err_console.print("distributed crawl: the Redis frontier resumes by itself")
+        elif resume:
+            settings = {**(settings or {}), **resume_settings(arc)}
     progress = None if quiet else render.CrawlProgress(err_console)
     with render.live(progress):
         outcome = run_crawl(
@@ -119,12 +125,40 @@ def crawl(
     if outcome.run_id is None:
         raise CliError(f"the crawl did not start (finish reason: {outcome.finish_reason})")
     with opened(archive_dir, catalog_url, write=True) as arc:
-        processed = pipeline.process_pending(arc, workers=workers)
+        if _distributed(settings):
+            # N crawlers end together: extracting in each would race on the same texts.
+            processed = pipeline.ProcessStats()
+            err_console.print("distributed crawl: extract and parse with `ogi reparse` after it")
+        else:
+            processed = pipeline.process_pending(arc, workers=workers)
         version = _default_parser_version(arc)
         in_archive = len(
             report_rows(arc, report_parser.PARSER_NAME, ReportFilter(None, None, version))
         )
     render.crawl_summary(err_console, outcome, processed, in_archive)
+
+
+def _distributed(settings: dict | None) -> bool:
+    import os
+
+    return bool((settings or {}).get("OGI_DISTRIBUTED") or os.environ.get("OGI_DISTRIBUTED"))
+
+
+# --- resume (crawler/replay.py)
+def resume_settings(arc: Archive) -> dict[str, object]:
+    """Continue the crawl that was stopped: the runs at the end of the history that never
+    finished (killed) are one crawl; what they archived is replayed, not fetched again."""
+    since = None
+    for run in sorted(arc.runs(), key=lambda r: r.id, reverse=True):
+        if run.finished_at is not None:
+            break
+        since = run.started_at
+    if since is None:
+        err_console.print("nothing to resume (the last crawl finished): crawling afresh")
+        return {}
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    err_console.print(f"resuming the crawl begun {moment.isoformat(timespec='seconds')}")
+    return {"OGI_RESUME_SINCE": moment.isoformat()}
 
 
 def reports(
@@ -189,10 +223,21 @@ def _latest_text(arc: Archive, info: CaptureInfo) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def reparse(archive_dir: Path, catalog: str | None, workers: int | None) -> None:
+def reparse(
+    archive_dir: Path, catalog: str | None, workers: int | None, shard: str | None = None
+) -> None:
+    try:
+        part = pipeline.parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if part is not None and (catalog is None or catalog.startswith("sqlite")):
+        raise CliError("--shard splits work between machines on one server catalog: pass --catalog")
     with opened(archive_dir, catalog, write=True) as arc:
-        extracted = pipeline.process_pending(arc, workers=workers)  # texts a rebuild lacks
-        stats = pipeline.reparse_all(arc, workers=workers)
+        if part is None or part[0] == 0:  # one shard extracts what has no text yet
+            extracted = pipeline.process_pending(arc, workers=workers)
+        else:
+            extracted = pipeline.ProcessStats()
+        stats = pipeline.reparse_all(arc, workers=workers, shard=part)
     if extracted.texts:
         err_console.print(f"extracted {extracted.texts} texts that had none")
     err_console.print(
@@ -345,3 +390,56 @@ def diff(archive_dir: Path, catalog: str | None, a: int, b: int, fmt: str) -> No
         out_console.print(stat_changes_table(d.stats))
     else:
         err_console.print("no statistic changed")
+
+
+# --- schedule (ogi/schedule.py)
+def schedule(
+    *,
+    policy_file: Path | None,
+    portals_file: Path | None,
+    archive_dir: Path,
+    catalog: str | None,
+    once: bool,
+    dry_run: bool,
+    now: str | None,
+    settings: list[str],
+) -> None:
+    import os
+    from datetime import datetime
+
+    from ogi import schedule as sched
+
+    policy = sched.load_policy(policy_file or _default_schedule_file())
+    extra = parse_settings(settings)  # checked now, passed through to every crawl as given
+    crawl_args = ["--archive", str(archive_dir)]
+    crawl_args += ["--catalog", catalog] if catalog else []
+    crawl_args += ["--portals", str(portals_file)] if portals_file else []
+    for pair in settings:
+        crawl_args += ["--set", pair]
+    distributed = extra.get("OGI_DISTRIBUTED") or os.environ.get("OGI_DISTRIBUTED") or None
+    key = extra.get("OGI_DISTRIBUTED_KEY") or os.environ.get("OGI_DISTRIBUTED_KEY") or "ogi"
+    scheduler = sched.Scheduler(
+        policy, archive_dir, crawl_args, distributed and str(distributed), str(key)
+    )
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    except ValueError as exc:
+        raise CliError(f"--now wants an ISO date or time (2027-02-03), got {now!r}") from exc
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if dry_run:
+        for line in sched.plan_lines(policy, scheduler.state(), moment):
+            out_console.print(line, markup=False, highlight=False)
+        return
+    if once:
+        scheduler.run_due(moment, err_console.print)
+        return
+    scheduler.forever(err_console.print, lambda: datetime.now(UTC))
+
+
+def _default_schedule_file() -> Path:
+    local = Path("settings/schedule.toml")
+    if local.exists():
+        return local
+    import settings
+
+    return Path(settings.__file__).with_name("schedule.toml")

@@ -340,15 +340,35 @@ def run_reparse(job: ReparseJob) -> ReparseResult:
     )
 
 
-def reparse_all(archive: Archive, *, workers: int | None = None) -> ProcessStats:
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/N"`` -> (i, N) with 0 <= i < N; a bad value is a one-line error."""
+    index, sep, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        i, n = -1, 0
+    if not sep or n < 1 or not 0 <= i < n:
+        raise ValueError(f"--shard wants i/N with 0 <= i < N (e.g. 0/4), got {text!r}")
+    return i, n
+
+
+def in_shard(text_id: int, shard: tuple[int, int] | None) -> bool:
+    """Shards split texts by id modulo N: disjoint, and together every text."""
+    return shard is None or text_id % shard[1] == shard[0]
+
+
+def reparse_all(
+    archive: Archive, *, workers: int | None = None, shard: tuple[int, int] | None = None
+) -> ProcessStats:
     """Run the current parser over every stored text without a result from it, on all
-    cores; results of older parser versions stay. Results are written in bulk."""
+    cores; results of older parser versions stay. Results are written in bulk. With
+    ``shard=(i, N)`` only texts whose id is i modulo N (one of N machines)."""
     workers = workers or os.cpu_count() or 1
     done = archive.parsed_text_ids(report_parser.PARSER_NAME, report_parser.PARSER_VERSION)
     jobs = (
         (ReparseJob(t.id, t.text, t.meta or {}, None),)
         for t in archive.texts()
-        if t.text and t.id not in done
+        if t.text and t.id not in done and in_shard(t.id, shard)
     )
     pool = SandboxPool(workers, Limits().timeout_s, Limits().memory_mb, prefetch=4)
     try:

@@ -107,3 +107,9 @@ OGI_SETTINGS_DIGEST_KEYS = [
     "OGI_BLOCKED_STOP_AFTER",
     "OGI_RECHECK_REPORTS_AFTER",
 ]
+
+# Distributed crawling (crawler/distributed.py, docs/scaling.md): a Redis URL shares one
+# frontier between crawler processes; empty means one process with its own scheduler.
+OGI_DISTRIBUTED = os.environ.get("OGI_DISTRIBUTED", "")
+OGI_DISTRIBUTED_KEY = os.environ.get("OGI_DISTRIBUTED_KEY", "ogi")
+OGI_WORKER_TTL = 30

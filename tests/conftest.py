@@ -51,3 +51,39 @@ def pg_catalog_url() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(sa.text(f'drop schema "{schema}" cascade'))
         engine.dispose()
+
+
+REDIS_URL = os.environ.get("OGI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_url_or_skip() -> str:
+    """The test Redis server's URL; skip with the reason when it is down, fail under CI=true."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        reason = f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}: {exc}".splitlines()[0]
+        if in_ci():
+            pytest.fail(f"{reason} (CI=true: Redis tests must run)")
+        pytest.skip(reason)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[str, str]]:
+    """(Redis URL, a key prefix of this test's own); every key under it deleted afterwards."""
+    import redis
+
+    url = redis_url_or_skip()
+    prefix = f"ogitest-{uuid.uuid4().hex[:12]}"
+    try:
+        yield url, prefix
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()

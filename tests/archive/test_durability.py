@@ -191,8 +191,11 @@ def test_crash_then_torn_tail_is_cut_quarantined_and_records_stay(
         assert arc.payload(info.id) == f"kept {info.requested_url[-1]}".encode() * 500
     check = subprocess.run([BIN / "warcio", "check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    with open(path, "rb") as fh:  # the late response was whole and stays; its request went
-        assert [r.rec_type for r in ArchiveIterator(fh)][-2:] == ["request", "response"]
+    with open(path, "rb") as fh:  # the late response was whole, but its request went: the
+        # fetch is unfinished, so both went to quarantine and the file ends with a whole fetch
+        assert [r.rec_type for r in ArchiveIterator(fh)][-2:] == ["response", "request"]
+    with open(tail, "rb") as fh:
+        assert [r.rec_type for r in ArchiveIterator(fh)][:1] == ["response"]
 
 
 def test_torn_fake_member_is_cut_on_open(open_archive: Callable[..., Archive]) -> None:
@@ -234,11 +237,12 @@ def test_a_catalog_pointing_past_the_file_end_stops_writers(
 
 
 def test_second_writer_gets_a_clear_error_readers_do_not(
-    open_archive: Callable[..., Archive],
+    open_archive: Callable[..., Archive], catalog_url: str | None
 ) -> None:
     writer = open_archive()
-    with pytest.raises(ArchiveLocked, match=r"in use by another ogi process.*wait"):
-        open_archive(lock_wait=0.3)
+    if catalog_url is None:  # SQLite: one writer; PostgreSQL takes several (tests/scale)
+        with pytest.raises(ArchiveLocked, match=r"in use by another ogi process.*wait"):
+            open_archive(lock_wait=0.3)
     reader = open_archive(readonly=True)
     assert reader.runs() == []
     with pytest.raises(ReadOnlyArchive):
