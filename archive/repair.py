@@ -72,13 +72,28 @@ def repair_tail(path: Path, *, known_end: int, quarantine: Path) -> Path | None:
 
 
 def last_good_end(path: Path, start: int) -> int:
-    """End offset of the last whole gzip member holding a whole WARC record."""
+    """End offset of the last whole fetch: a response or revisit record only counts once
+    the request record written after it is whole too (a kill between the two leaves a
+    response the catalog could never point at; it is quarantined with the torn rest)."""
     good_end = start
     with open(path, "rb") as fh:
         fh.seek(start)
-        for offset, length in gzip_members(fh, start):
-            good_end = offset + length
+        for offset, length, record in _members(fh, start):
+            if _warc_type(record) not in FETCH_MAIN_TYPES:
+                good_end = offset + length
     return good_end
+
+
+FETCH_MAIN_TYPES = {b"response", b"revisit"}
+
+
+def _warc_type(record: bytes) -> bytes:
+    head = record.partition(b"\r\n\r\n")[0]
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"warc-type":
+            return value.strip().lower()
+    return b""
 
 
 def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
@@ -87,6 +102,12 @@ def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
     warcio reads a torn last member without complaint, so completeness is checked
     here: the member must reach its gzip trailer and hold the record's Content-Length.
     """
+    for offset, length, _ in _members(fh, start):
+        yield offset, length
+
+
+def _members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, length, decompressed record) of each complete member (see gzip_members)."""
     offset, buf = start, b""
     while True:
         member = _one_member(fh, buf)
@@ -95,7 +116,7 @@ def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
         length, record, buf = member
         if not _record_complete(record):
             return
-        yield offset, length
+        yield offset, length, record
         offset += length
 
 

@@ -30,7 +30,7 @@ from archive.errors import (
 )
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
-from archive.rebuild import RebuildStats, rebuild_catalog, reindex_uncatalogued
+from archive.rebuild import RebuildStats, rebuild_catalog, reindex_tails, reindex_uncatalogued
 from archive.records import (
     provenance_headers,
     record_id,
@@ -135,11 +135,13 @@ class Archive:
             self._recover()
 
     def _recover(self) -> None:
-        """Check the catalog against the files, then cut torn tails (a crash mid-write)."""
+        """Check the catalog against the files, cut torn tails (a crash mid-write), then
+        catalog the whole fetches written after the last commit (a kill before it)."""
         ends = self._read(queries.warc_file_ends, "checking the WARC files")
         folder = self.directory / WARC_DIR
         check_catalog_ends(folder, ends)
         repair_all(folder, ends, self.directory / QUARANTINE_DIR)
+        reindex_tails(self, ends)  # whole fetches a kill left uncommitted (fault tests)
 
     # ----------------------------------------------------------------- runs
     def start_run(
