@@ -194,9 +194,8 @@ def test_crash_then_torn_tail_is_cut_quarantined_and_records_stay(
     with open(path, "rb") as fh:  # the file ends with the last whole fetch (response, request)
         assert [r.rec_type for r in ArchiveIterator(fh)][-2:] == ["response", "request"]
     with open(tail, "rb") as fh:  # the late response lost its request: kept in quarantine
-        assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)][
-            0
-        ] == "http://127.0.0.1:1/late"
+        first = next(iter(ArchiveIterator(fh)))
+        assert first.rec_headers.get_header("WARC-Target-URI") == "http://127.0.0.1:1/late"
 
 
 def test_torn_fake_member_is_cut_on_open(open_archive: Callable[..., Archive]) -> None:
