@@ -56,6 +56,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.PortalOffsiteMiddleware": 50,
     # After robots.txt (100) has had its say, before anything connects.
     "crawler.safety.SafeDestinationMiddleware": 120,
+    # Limits with a reason in the stats (crawler.limits): Scrapy's own decompression and
+    # redirect middlewares, subclassed to count their refusals; timeouts and oversized
+    # bodies counted below RetryMiddleware (550), so once per URL.
+    "crawler.limits.LimitsMiddleware": 500,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.limits.LimitedHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.limits.LimitedRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
 
