@@ -67,9 +67,10 @@ def reindex_uncatalogued(archive: Archive) -> RebuildStats:
 def reindex_tails(archive: Archive, ends: dict[str, int]) -> RebuildStats:
     """On a writer's open, after torn tails are cut: catalog the whole fetches a kill
     left past the end of what a file has catalogued (written, never committed), so a
-    restarted crawl finds its archive consistent. Only files of an unfinished run of
-    this very catalog count (same run id, digests, started before the file), never the
-    WARC files of a lost catalog (that is `ogi rebuild-catalog`); only tails are read."""
+    restarted crawl finds its archive consistent (a full disk leaves such fetches too,
+    when the WARC write worked and the commit did not). Only files of a run of this very
+    catalog count (same run id and digests, started before the file), never the WARC
+    files of a lost catalog (that is `ogi rebuild-catalog`); only tails are read."""
     runs = {str(r.id): r for r in archive.runs()}
     files = []
     for path in sorted((archive.directory / "warc").glob("*.warc.gz")):
@@ -85,7 +86,7 @@ def _killed_run_file(path: Path, runs: dict[str, RunInfo]) -> bool:
         return False
     info = _warcinfo_fields(first.body)
     run = runs.get(info.get("ogi-crawl-run", ""))
-    if run is None or run.finished_at is not None:
+    if run is None:
         return False
     written = iso_date_to_datetime(first.record.rec_headers.get_header("WARC-Date"))
     return (

@@ -117,6 +117,9 @@ def crawl(
         )
     if outcome.run_id is None:
         raise CliError(f"the crawl did not start (finish reason: {outcome.finish_reason})")
+    fatal = outcome.stats.get("ogi/archive_fatal")
+    if fatal:  # a full or read-only disk: what was stored stays, the rest waits for a rerun
+        raise CliError(f"the crawl stopped early: {fatal}")
     with opened(archive_dir, catalog_url, write=True) as arc:
         processed = pipeline.process_pending(arc, workers=workers)
         version = _default_parser_version(arc)

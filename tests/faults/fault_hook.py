@@ -43,10 +43,12 @@ def committed(archive_dir: Path) -> list[dict[str, Any]]:
     try:
         rows = conn.execute(
             "select id, warc_file, warc_offset, sha256, final_url, warc_record_id"
-            " from captures order by id"
+            " from capture order by id"
         ).fetchall()
-    except sqlite3.OperationalError:
-        return []  # the schema is not there yet: nothing committed
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []  # the schema is not there yet: nothing committed
+        raise
     finally:
         conn.close()
     keys = ("id", "warc_file", "warc_offset", "sha256", "url", "record_id")
@@ -58,3 +60,23 @@ def write_snapshot(archive_dir: Path, out: Path) -> None:
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(rows), encoding="utf-8")
     os.replace(tmp, out)
+
+
+def disk_fails(archive: Any, result: Any, fetch: Any) -> None:
+    """OGI_ON_CAPTURE for hosts where no small filesystem can be mounted: after
+    OGI_FAULT_DISK_AFTER captures every WARC write fails with OGI_FAULT_ERRNO (ENOSPC or
+    EROFS), raised where the real write would raise it (archive.warcfile)."""
+    import errno
+
+    from archive import warcfile
+
+    global _seen
+    _seen += 1
+    if _seen != int(os.environ["OGI_FAULT_DISK_AFTER"]):
+        return
+    code = getattr(errno, os.environ.get("OGI_FAULT_ERRNO", "ENOSPC"))
+
+    def failing(self: Any, *records: Any) -> Any:
+        raise warcfile._write_error(OSError(code, os.strerror(code)), self.folder / "x")
+
+    warcfile.RotatingWarcWriter.write = failing  # type: ignore[method-assign]

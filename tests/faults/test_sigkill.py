@@ -49,13 +49,14 @@ def portals_file(tmp: Path, base: str) -> Path:
     return path
 
 
-def one_chain(tmp: Path, portals: Path, points: list[Point]) -> tuple[int, list[str]]:
+def one_chain(tmp: Path, portals: Path, points: list[Point]) -> tuple[int, list[str], int]:
     """Kill, restart, verify, for each point in turn on one archive; returns
-    (real kills, failures)."""
-    archive, failures, kills = tmp / "archive", [], 0
+    (real kills, failures, committed captures checked)."""
+    archive, failures, kills, checked = tmp / "archive", [], 0, 0
     for point in points:
         outcome = crawl_and_kill(portals, archive, point, tmp)
         kills += outcome.killed
+        checked += len(outcome.snapshot)
         restart = run(crawl_args(portals, archive))
         if restart.returncode != 0:
             failures.append(
@@ -79,7 +80,7 @@ def one_chain(tmp: Path, portals: Path, points: list[Point]) -> tuple[int, list[
         twice += [k for k, n in Counter(r["record_id"] for r in after.values()).items() if n > 1]
         if twice:
             failures.append(f"{point}: WARC records catalogued twice: {twice[:3]}")
-    return kills, failures
+    return kills, failures, checked
 
 
 def test_sigkill_at_seeded_points_then_restart(tmp_path: Path) -> None:
@@ -92,7 +93,8 @@ def test_sigkill_at_seeded_points_then_restart(tmp_path: Path) -> None:
             chains.append((tmp_path / f"chain{n}", portals, points[n::2]))
         with ThreadPoolExecutor(2) as pool:
             results = list(pool.map(lambda c: one_chain(*c), chains))
-    kills = sum(k for k, _ in results)
-    failures = [f for _, fs in results for f in fs]
+    kills = sum(k for k, _, _ in results)
+    assert sum(s for _, _, s in results) > 0, "no kill came after a commit: nothing was checked"
+    failures = [f for _, fs, _ in results for f in fs]
     assert not failures, "\n".join(failures)
     assert kills >= 20, f"only {kills} of {len(points)} points killed a running crawl"
