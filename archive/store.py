@@ -51,7 +51,7 @@ from archive.types import (
     RunInfo,
     TextInfo,
 )
-from archive.verify import CheckReport, check_archive
+from archive.verify import CheckReport, check_archive, warc_path
 from archive.warcfile import (
     RotatingWarcWriter,
     Written,
@@ -367,7 +367,7 @@ class Archive:
         if info.is_revisit and info.revisit_of is not None:
             info = self.capture(info.revisit_of)
         self._sync_if_writing()
-        path = self.directory / WARC_DIR / info.warc_file
+        path = warc_path(self.directory / WARC_DIR, info.warc_file)
         return read_payload(path, info.warc_offset, info.warc_length)[1]
 
     def record_bytes(self, capture_id: int, *, request: bool = False) -> bytes:
@@ -378,7 +378,8 @@ class Archive:
             offset, length = self._read(lambda c: queries.request_span(c, capture_id))
         else:
             offset, length = info.warc_offset, info.warc_length
-        return read_record_bytes(self.directory / WARC_DIR / info.warc_file, offset, length)
+        path = warc_path(self.directory / WARC_DIR, info.warc_file)
+        return read_record_bytes(path, offset, length)
 
     def _sync_if_writing(self) -> None:
         if self._writer is not None:
