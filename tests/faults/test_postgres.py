@@ -36,16 +36,18 @@ def restart_postgres(url: str) -> str:
     clusters = (
         sorted(Path("/etc/postgresql").glob("*/main")) if Path("/etc/postgresql").exists() else []
     )
+    done = ""
     if shutil.which("pg_ctlcluster") and clusters:
         version = clusters[-1].parent.name
-        subprocess.run(
+        restarted = subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-            check=True,
             capture_output=True,
             timeout=120,
+            check=False,
         )
-        done = "pg_ctlcluster restart"
-    else:
+        if restarted.returncode == 0:
+            done = "pg_ctlcluster restart"
+    if not done:  # no cluster we may restart: cut every connection instead
         engine = sa.create_engine(url.split("?")[0])
         with engine.begin() as conn:
             conn.execute(
