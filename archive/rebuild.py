@@ -81,7 +81,7 @@ def reindex_tails(archive: Archive, ends: dict[str, int]) -> RebuildStats:
 
 
 def _killed_run_file(path: Path, runs: dict[str, RunInfo]) -> bool:
-    first = next(_records(path, RebuildStats()), None)
+    first = _first_record(path)
     if first is None or first.record.rec_type != "warcinfo":
         return False
     info = _warcinfo_fields(first.body)
@@ -131,7 +131,7 @@ def _pairs(
     from ``start`` (the file's warcinfo, its first record, is read in any case)."""
     info: dict[str, str] = {}
     if start > 0:
-        first = next(_records(path, stats), None)
+        first = _first_record(path)
         if first is not None and first.record.rec_type == "warcinfo":
             info = _warcinfo_fields(first.body)
     waiting: dict[str, Stored] = {}
@@ -145,6 +145,19 @@ def _pairs(
             main = waiting.pop(stored.record.rec_headers.get_header("WARC-Concurrent-To"), None)
             if main is not None:
                 yield main, stored, info
+
+
+def _first_record(path: Path) -> Stored | None:
+    """The file's first record (its warcinfo), reading nothing past it."""
+    with open(path, "rb") as fh:
+        span = next(gzip_members(fh, 0), None)
+    if span is None:
+        return None
+    try:
+        record, body = parse_record(read_record_bytes(path, *span), f"{path}:0")
+    except CorruptWarc:
+        return None
+    return Stored(span[0], span[1], record, body)
 
 
 def _records(path: Path, stats: RebuildStats, start: int = 0) -> Iterator[Stored]:

@@ -40,6 +40,7 @@ PREFIX = "ogi/limits/"
 # %00-%1F and %7F once Scrapy has percent-encoded the URL (raw ones are encoded by then).
 CONTROL = re.compile(r"%(?:[01][0-9a-f]|7f)", re.IGNORECASE)
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+SAMPLE = 1 << 16  # bytes read for the charset check (the archive detects on the whole body)
 _TIMEOUTS = tuple(
     t
     for t in (getattr(scrapy_exceptions, "DownloadTimeoutError", None), tx_error.TimeoutError)
@@ -93,7 +94,8 @@ class LimitsMiddleware:
         content_type = response.headers.get("Content-Type") or b""
         if content_type.split(b";")[0].strip().lower() in HTML_TYPES:
             declared = _declared(content_type.decode("latin-1"))
-            if declared and _same(detect_charset(response.body, declared), declared) is False:
+            sample = response.body[:SAMPLE]
+            if declared and _same(detect_charset(sample, declared), declared) is False:
                 self.stats.inc_value("ogi/charset/mislabelled")
         return response
 
