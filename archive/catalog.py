@@ -22,7 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from archive.errors import StorageError
+from archive.errors import CatalogFull, StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,6 +105,17 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+DISK_FULL = ("database or disk is full", "no space left on device", "disk full")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) == "53100":
+        return True
+    return any(s in str(orig).lower() for s in DISK_FULL)
+
+
 def _log_retry(state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome else None
     log.warning("catalog write failed (%s); try %d", exc, state.attempt_number)
@@ -124,6 +135,10 @@ def retrying(tries: int | None = None) -> Callable[[Callable[..., T]], Callable[
 def storage_error(exc: Exception, doing: str) -> StorageError:
     """One line naming what failed, why, and what to do."""
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+    if is_disk_full(exc):
+        return CatalogFull(
+            f"catalog failed while {doing}: {lines[0]}; free disk space and run again"
+        )
     advice = (
         "check that the database is reachable and not locked, then run again"
         if is_transient(exc)

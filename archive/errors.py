@@ -56,6 +56,22 @@ class WarcWriteError(StorageError, OSError):
         return self.message
 
 
+class CatalogFull(StorageError, OSError):
+    """The catalog's disk is full (SQLITE_FULL, PostgreSQL's disk_full): an OSError with
+    errno ENOSPC, so the crawler stops as it does when a WARC file cannot grow."""
+
+    reason = "catalog_disk_full"
+
+    def __init__(self, message: str) -> None:
+        import errno
+
+        OSError.__init__(self, errno.ENOSPC, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class ReadOnlyArchive(ArchiveError):
     """A write was attempted on an archive opened with ``readonly=True``."""
 

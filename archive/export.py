@@ -31,7 +31,7 @@ def export_warc(archive: Archive, out: Path, capture_ids: Iterable[int] | None) 
         raise StorageError(f"{out} exists; choose another file name or remove it first")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
-        with open(tmp, "wb") as fh:
+        with open(tmp, "xb") as fh:  # never through a file or symlink planted there
             _write_all(archive, fh, out.name, ids)
         os.link(tmp, out)  # fails instead of overwriting a file that appeared meanwhile
     except OSError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -21,7 +22,7 @@ from warcio.timeutils import iso_date_to_datetime
 from archive.errors import ArchiveError, CorruptWarc
 from archive.lock import is_live
 from archive.repair import gzip_members
-from archive.types import FetchRecord
+from archive.types import FetchRecord, RunInfo
 from archive.warcfile import Written, parse_record, read_record_bytes
 
 if TYPE_CHECKING:
@@ -64,13 +65,54 @@ def reindex_uncatalogued(archive: Archive) -> RebuildStats:
     return _index(archive, known=known, runs=runs)
 
 
-def _index(archive: Archive, *, known: set[tuple[str, int]], runs: dict[str, int]) -> RebuildStats:
-    stats = RebuildStats()
+def reindex_tails(archive: Archive, ends: dict[str, int]) -> RebuildStats:
+    """On a writer's open, after torn tails are cut: catalog the whole fetches a kill
+    left past the end of what a file has catalogued (written, never committed), so a
+    restarted crawl finds its archive consistent (a full disk leaves such fetches too,
+    when the WARC write worked and the commit did not). Only files of a run of this very
+    catalog count (same run id and digests, started before the file), never the WARC
+    files of a lost catalog (that is `ogi rebuild-catalog`); only tails are read."""
+    runs = {str(r.id): r for r in archive.runs()}
+    files = []
     for path in sorted((archive.directory / "warc").glob("*.warc.gz")):
+        start = ends.get(path.name, 0)
+        if start < path.stat().st_size and _killed_run_file(path, runs):
+            files.append((path, start))
+    return _index(archive, known=set(), runs={k: r.id for k, r in runs.items()}, files=files)
+
+
+def _killed_run_file(path: Path, runs: dict[str, RunInfo]) -> bool:
+    first = _first_record(path)
+    if first is None or first.record.rec_type != "warcinfo":
+        return False
+    info = _warcinfo_fields(first.body)
+    run = runs.get(info.get("ogi-crawl-run", ""))
+    if run is None:
+        return False
+    written = iso_date_to_datetime(first.record.rec_headers.get_header("WARC-Date"))
+    return (
+        info.get("ogi-settings-digest") == run.settings_digest
+        and info.get("ogi-portals-digest") == run.portals_digest
+        and written.replace(tzinfo=UTC) >= run.started_at - timedelta(seconds=1)
+    )
+
+
+def _index(
+    archive: Archive,
+    *,
+    known: set[tuple[str, int]],
+    runs: dict[str, int],
+    files: list[tuple[Path, int]] | None = None,
+) -> RebuildStats:
+    """Catalog the fetches of ``files`` ((path, from offset); default: every file)."""
+    stats = RebuildStats()
+    if files is None:
+        files = [(p, 0) for p in sorted((archive.directory / "warc").glob("*.warc.gz"))]
+    for path, start in files:
         if is_live(path):
             continue  # a live writer commits its own records; cataloguing them twice is wrong
         stats.files += 1
-        for main, request, info in _pairs(path, stats):
+        for main, request, info in _pairs(path, stats, start):
             if (path.name, main.offset) in known:
                 continue
             run_id = _run_for(archive, info, runs, stats)
@@ -85,11 +127,18 @@ def _index(archive: Archive, *, known: set[tuple[str, int]], runs: dict[str, int
     return stats
 
 
-def _pairs(path: Path, stats: RebuildStats) -> Iterator[tuple[Stored, Stored, dict[str, str]]]:
-    """(main record, its request record, the file's warcinfo fields) in written order."""
+def _pairs(
+    path: Path, stats: RebuildStats, start: int = 0
+) -> Iterator[tuple[Stored, Stored, dict[str, str]]]:
+    """(main record, its request record, the file's warcinfo fields) in written order,
+    from ``start`` (the file's warcinfo, its first record, is read in any case)."""
     info: dict[str, str] = {}
+    if start > 0:
+        first = _first_record(path)
+        if first is not None and first.record.rec_type == "warcinfo":
+            info = _warcinfo_fields(first.body)
     waiting: dict[str, Stored] = {}
-    for stored in _records(path, stats):
+    for stored in _records(path, stats, start):
         kind = stored.record.rec_type
         if kind == "warcinfo":
             info = _warcinfo_fields(stored.body)
@@ -101,9 +150,23 @@ def _pairs(path: Path, stats: RebuildStats) -> Iterator[tuple[Stored, Stored, di
                 yield main, stored, info
 
 
-def _records(path: Path, stats: RebuildStats) -> Iterator[Stored]:
+def _first_record(path: Path) -> Stored | None:
+    """The file's first record (its warcinfo), reading nothing past it."""
     with open(path, "rb") as fh:
-        spans = list(gzip_members(fh, 0))
+        span = next(gzip_members(fh, 0), None)
+    if span is None:
+        return None
+    try:
+        record, body = parse_record(read_record_bytes(path, *span), f"{path}:0")
+    except CorruptWarc:
+        return None
+    return Stored(span[0], span[1], record, body)
+
+
+def _records(path: Path, stats: RebuildStats, start: int = 0) -> Iterator[Stored]:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        spans = list(gzip_members(fh, start))
     for offset, length in spans:
         try:
             record, body = parse_record(read_record_bytes(path, offset, length), f"{path}:{offset}")

@@ -75,32 +75,19 @@ def repair_tail(path: Path, *, known_end: int, quarantine: Path) -> Path | None:
 
 
 def last_good_end(path: Path, start: int) -> int:
-    """End offset of the last whole fetch: a response (or revisit) counts only with the
-    request record written right after it, so a kill between the two cuts both."""
+    """End offset of the last whole fetch: a response or revisit record only counts once
+    the request record written after it is whole too (a kill between the two leaves a
+    response the catalog could never point at; it is quarantined with the torn rest)."""
     good_end = start
     with open(path, "rb") as fh:
         fh.seek(start)
-        for offset, length, kind in typed_members(fh, start):
-            if kind not in UNFINISHED_ALONE:
+        for offset, length, record in _members(fh, start):
+            if _warc_type(record) not in FETCH_MAIN_TYPES:
                 good_end = offset + length
     return good_end
 
 
-UNFINISHED_ALONE = {b"response", b"revisit"}  # each is followed by its request record
-
-
-def typed_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int, bytes]]:
-    """Like gzip_members, with each record's WARC-Type."""
-    offset, buf = start, b""
-    while True:
-        member = _one_member(fh, buf)
-        if member is None:
-            return
-        length, record, buf = member
-        if not _record_complete(record):
-            return
-        yield offset, length, _warc_type(record)
-        offset += length
+FETCH_MAIN_TYPES = {b"response", b"revisit"}
 
 
 def _warc_type(record: bytes) -> bytes:
@@ -118,6 +105,12 @@ def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
     warcio reads a torn last member without complaint, so completeness is checked
     here: the member must reach its gzip trailer and hold the record's Content-Length.
     """
+    for offset, length, _ in _members(fh, start):
+        yield offset, length
+
+
+def _members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, length, decompressed record) of each complete member (see gzip_members)."""
     offset, buf = start, b""
     while True:
         member = _one_member(fh, buf)
@@ -126,7 +119,7 @@ def gzip_members(fh: BinaryIO, start: int) -> Iterator[tuple[int, int]]:
         length, record, buf = member
         if not _record_complete(record):
             return
-        yield offset, length
+        yield offset, length, record
         offset += length
 
 

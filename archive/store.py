@@ -30,7 +30,7 @@ from archive.errors import (
 )
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
-from archive.rebuild import RebuildStats, rebuild_catalog, reindex_uncatalogued
+from archive.rebuild import RebuildStats, rebuild_catalog, reindex_tails, reindex_uncatalogued
 from archive.records import (
     provenance_headers,
     record_id,
@@ -52,7 +52,7 @@ from archive.types import (
     RunInfo,
     TextInfo,
 )
-from archive.verify import CheckReport, check_archive
+from archive.verify import CheckReport, check_archive, warc_path
 from archive.warcfile import (
     RotatingWarcWriter,
     Written,
@@ -138,11 +138,13 @@ class Archive:
             self._recover()
 
     def _recover(self) -> None:
-        """Check the catalog against the files, then cut torn tails (a crash mid-write)."""
+        """Check the catalog against the files, cut torn tails (a crash mid-write), then
+        catalog the whole fetches written after the last commit (a kill before it)."""
         ends = self._read(queries.warc_file_ends, "checking the WARC files")
         folder = self.directory / WARC_DIR
         check_catalog_ends(folder, ends)
         repair_all(folder, ends, self.directory / QUARANTINE_DIR)
+        reindex_tails(self, ends)  # whole fetches a kill left uncommitted (fault tests)
 
     # ----------------------------------------------------------------- runs
     def start_run(
@@ -368,7 +370,7 @@ class Archive:
         if info.is_revisit and info.revisit_of is not None:
             info = self.capture(info.revisit_of)
         self._sync_if_writing()
-        path = self.directory / WARC_DIR / info.warc_file
+        path = warc_path(self.directory / WARC_DIR, info.warc_file)
         return read_payload(path, info.warc_offset, info.warc_length)[1]
 
     def record_bytes(self, capture_id: int, *, request: bool = False) -> bytes:
@@ -379,7 +381,8 @@ class Archive:
             offset, length = self._read(lambda c: queries.request_span(c, capture_id))
         else:
             offset, length = info.warc_offset, info.warc_length
-        return read_record_bytes(self.directory / WARC_DIR / info.warc_file, offset, length)
+        path = warc_path(self.directory / WARC_DIR, info.warc_file)
+        return read_record_bytes(path, offset, length)
 
     def _sync_if_writing(self) -> None:
         if self._writer is not None:

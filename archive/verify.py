@@ -29,7 +29,7 @@ CAPTURED_TYPES = {"response", "revisit"}
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # unreadable_record, wrong_payload, wrong_uri, missing_file,
+    kind: str  # unreadable_record, wrong_payload, wrong_uri, missing_file, wrong_file,
     # uncatalogued_record, torn_tail
     where: str
     detail: str
@@ -78,9 +78,24 @@ def check_archive(archive: Archive) -> CheckReport:
     return report
 
 
+def warc_path(folder: Path, name: str) -> Path:
+    """``folder/name`` for a WARC file name the catalog holds; a name that would leave the
+    folder (a damaged or hostile catalog: '../x', '/etc/passwd') is an error, never read."""
+    if not name or name in (".", "..") or Path(name).name != name or "\0" in name:
+        raise CorruptWarc(
+            f"the catalog names WARC file {name!r}, outside {folder}: the catalog is "
+            "damaged; rebuild it with `ogi rebuild-catalog`"
+        )
+    return folder / name
+
+
 def _check_capture(folder: Path, info: CaptureInfo) -> Iterator[Problem]:
     where = f"capture {info.id} ({info.warc_file}:{info.warc_offset})"
-    path = folder / info.warc_file
+    try:
+        path = warc_path(folder, info.warc_file)
+    except CorruptWarc as exc:
+        yield Problem("wrong_file", where, str(exc))
+        return
     if not path.exists():
         yield Problem("missing_file", where, f"{path} does not exist")
         return

@@ -187,7 +187,8 @@ class RotatingWarcWriter:
         with contextlib.suppress(OSError):
             out.flush()
         with contextlib.suppress(OSError):
-            if start is not None:
+            # only ever shorten: records still in the lost buffer must not become zeros
+            if start is not None and os.fstat(out.fileno()).st_size > start:
                 os.ftruncate(out.fileno(), start)
         with contextlib.suppress(OSError):
             out.close()

@@ -124,6 +124,9 @@ def crawl(
         )
     if outcome.run_id is None:
         raise CliError(f"the crawl did not start (finish reason: {outcome.finish_reason})")
+    fatal = outcome.stats.get("ogi/archive_fatal")
+    if fatal:  # a full or read-only disk: what was stored stays, the rest waits for a rerun
+        raise CliError(f"the crawl stopped early: {fatal}")
     with opened(archive_dir, catalog_url, write=True) as arc:
         if _distributed(settings):
             # N crawlers end together: extracting in each would race on the same texts.
