@@ -144,7 +144,8 @@ class Archive:
         folder = self.directory / WARC_DIR
         check_catalog_ends(folder, ends)
         repair_all(folder, ends, self.directory / QUARANTINE_DIR)
-        reindex_tails(self, ends)  # whole fetches a kill left uncommitted (fault tests)
+        if reindex_tails(self, ends).captures:  # whole fetches a kill left uncommitted
+            self.flush()  # committed now, so a later reindex_uncatalogued sees them
 
     # ----------------------------------------------------------------- runs
     def start_run(
@@ -537,7 +538,10 @@ class Archive:
 
     def reindex_uncatalogued(self) -> RebuildStats:
         """Catalog WARC records a crash left uncatalogued (`ogi check --repair`)."""
-        return reindex_uncatalogued(self)
+        self.flush()  # what is staged counts as catalogued: never index it a second time
+        found = reindex_uncatalogued(self)
+        self.flush()
+        return found
 
     def check(self) -> CheckReport:
         """Verify every catalog row against its WARC record and every record against the
