@@ -60,7 +60,7 @@ def limit_reason(exc: BaseException) -> str | None:
     return None
 
 
-def _count(stats: StatsCollector | None, request: Request, reason: str) -> None:
+def count_limit(stats: StatsCollector | None, request: Request, reason: str) -> None:
     if stats is None:
         return
     stats.inc_value(f"{PREFIX}{reason}")
@@ -85,7 +85,7 @@ class LimitsMiddleware:
     # ``spider`` defaults to None: Scrapy >= 2.14 no longer passes it, older ones do.
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if CONTROL.search(request.url):
-            _count(self.stats, request, "control_characters")
+            count_limit(self.stats, request, "control_characters")
             raise IgnoreRequest(f"refused (control characters in the URL): {request.url!r}")
 
     def process_response(
@@ -104,7 +104,7 @@ class LimitsMiddleware:
     ) -> None:
         reason = limit_reason(exception)
         if reason is not None:
-            _count(self.stats, request, reason)
+            count_limit(self.stats, request, reason)
 
 
 def _declared(content_type: str) -> str | None:
@@ -142,7 +142,7 @@ class LimitedHttpCompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response, *_args(spider))
         except IgnoreRequest as exc:
             if "decompression" in str(exc):
-                _count(self.stats, request, "decompression_bomb")
+                count_limit(self.stats, request, "decompression_bomb")
             raise
 
 
@@ -156,5 +156,5 @@ class LimitedRedirectMiddleware(RedirectMiddleware):
             return super().process_response(request, response, *_args(spider))
         except IgnoreRequest as exc:
             if "max redirections" in str(exc):
-                _count(self.crawler.stats, request, "too_many_redirects")
+                count_limit(self.crawler.stats, request, "too_many_redirects")
             raise

@@ -5,7 +5,8 @@ redirections reached" as an IgnoreRequest). Placed just before it (610), this on
 sees the 3xx first: a Location already in the chain, or a chain at
 REDIRECT_MAX_TIMES, is not followed; the 3xx answer goes on to the spider and the
 archive (with its chain) and is counted as ``ogi/errors/redirect_loop`` or
-``redirect_too_long``, per portal too.
+``redirect_too_long``, per portal too. An over-long chain is also the limit
+``ogi/limits/too_many_redirects`` (crawler.limits), the reason the limits report uses.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler.limits import count_limit
 from crawler.urls import url_key
 
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -48,4 +50,6 @@ class RedirectGuardMiddleware:
             request.meta["dont_redirect"] = True
             request.meta["ogi_error_reason"] = reason
             self.stats.inc_value(f"ogi/errors/{reason}")
+            if reason == "redirect_too_long":
+                count_limit(self.stats, request, "too_many_redirects")
         return response

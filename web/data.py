@@ -381,8 +381,9 @@ def run_summary(run: Any) -> dict[str, Any]:
     portals: dict[str, dict[str, Any]] = {}
     for key, value in stats.items():
         if key.startswith(PORTAL_PREFIX):
-            name, _, counter = key[len(PORTAL_PREFIX) :].rpartition("/")
-            if name:
+            # ogi/portal/<name>/<counter>, where a counter may nest: reports/new, errors/http_404
+            name, _, counter = key[len(PORTAL_PREFIX) :].partition("/")
+            if name and counter:
                 portals.setdefault(name, {})[counter] = value
     errors = {
         k: v

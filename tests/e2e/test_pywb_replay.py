@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from e2e_support import FAST, jsonl, mock_portal, ogi, portals_file
+from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,11 @@ def test_pywb_indexes_and_replays_our_warcs(tmp_path: Path) -> None:
     pywb = _pywb_bin()
     archive = tmp_path / "archive"
     with mock_portal() as base:
-        ogi("crawl", "--portals", portals_file(tmp_path, base), "--archive", archive, *FAST, "-q")
+        portals = portals_file(tmp_path, base)
+        ogi("crawl", "--portals", portals, "--archive", archive, *FAST, "-q")
+        # a report page taken down: the recrawl records its 404 (and revisits the rest)
+        control(base, "delete", {"path": "/xxgk/zfxxgknb/201903/t20190315_106.html"})
+        ogi("crawl", "--portals", portals, "--archive", archive, *FAST, "-q")
     rows = jsonl(ogi("reports", "--archive", archive, "--format", "jsonl"))
     pdf = next(r for r in rows if r["media_type"] == "application/pdf")
 
