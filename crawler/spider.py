@@ -33,6 +33,7 @@ from settings import names
 YIELDED_MAX = 200_000
 JUDGED_MAX = 50_000  # memoised link judgements (bounded: cleared when full)
 PAST_LAST_PAGE = LinkDecision("drop", "trap_past_last_page")
+Link = tuple[str, str]  # (url, anchor text) as lean link extraction finds it
 
 
 class PortalSpider(scrapy.Spider):
@@ -50,7 +51,7 @@ class PortalSpider(scrapy.Spider):
         # request Scrapy's duplicate filter would drop costs ~0.1 ms to build and route.
         # Bounded (cleared when full): the duplicate filter stays the real guard.
         self.yielded: set[tuple[str, str, tuple]] = set()
-        self._judgements: dict[tuple[str, Lead, bool], list[Any]] = {}
+        self._judgements: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -198,16 +199,16 @@ class PortalSpider(scrapy.Spider):
         cls = HtmlResponse if known[1] in ("text/html", "application/xhtml+xml") else TextResponse
         return cls(response.url, status=200, body=body, request=response.request)
 
-    def _leads(self, response: TextResponse, counts: Counter[str]) -> Iterator[Lead]:
-        """Links of an HTML page plus what CMS families add; a family reads its own API."""
+    def _leads(self, response: TextResponse, counts: Counter[str]) -> Iterator[Lead | Link]:
+        """Links of an HTML page plus what CMS families add; a family reads its own API.
+        Plain links come as (url, anchor) pairs: a Lead is built only for a new one."""
         family = response.meta.get("ogi_cms")
         if family:
             body = (response.request.body if response.request else b"") or b""
             form = dict(parse_qsl(body.decode("utf-8", "replace")))
             yield from answer_leads(family, response.url, response.text, form)
             return
-        for url, anchor in extract_links(response.text, response.url):
-            yield Lead(url, anchor)
+        yield from extract_links(response.text, response.url)
         for family, lead in page_leads(response.url, response.text):
             counts[f"ogi/cms/{family}/leads"] += 1
             yield lead
@@ -216,7 +217,7 @@ class PortalSpider(scrapy.Spider):
         self,
         portal: Portal,
         response: TextResponse,
-        leads: Iterator[Lead],
+        leads: Iterator[Lead | Link],
         counts: Counter[str],
     ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("ogi_depth", 0) + 1
@@ -259,16 +260,18 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _judged(self, portal: Portal, lead: Lead, on_report: bool) -> list[Any]:
+    def _judged(self, portal: Portal, lead: Lead | Link, on_report: bool) -> list[Any]:
         """[cleaned lead, kinds cleaning removed, on the portal's hosts, decision or None
         until first needed], memoised: menus and pagers repeat the same links on every
         page, and each part is a pure function of the lead (the parameter-space trap
         included: a variant once admitted stays admitted, one refused stays refused).
         The TRS last-page check depends on the page and is made before, every time."""
-        memo_key = (portal.name, lead, on_report)
+        memo_key = (portal.name, lead, on_report)  # a Link is a pair of str: cheap to hash
         found = self._judgements.get(memo_key)
         if found is not None:
             return found
+        if not isinstance(lead, Lead):
+            lead = Lead(*lead)
         url, removed = clean(lead.url)
         cleaned = dataclasses.replace(lead, url=url) if removed else lead
         judged = [cleaned, tuple(sorted(removed)), portal.allows(cleaned.url), None]
