@@ -31,7 +31,11 @@ from crawler.urls import clean
 from settings import names
 
 YIELDED_MAX = 200_000
-JUDGED_MAX = 50_000  # memoised link judgements (bounded: cleared when full)
+# Memoised link judgements, in two generations of at most this many each: a full young
+# generation becomes the old one (the previous old one is dropped), and a hit in the old
+# one moves back to the young. Menus and pagers stay memoised; one-off links age out, so
+# memory stays small and flat.
+JUDGED_GENERATION = 4096
 PAST_LAST_PAGE = LinkDecision("drop", "trap_past_last_page")
 Link = tuple[str, str]  # (url, anchor text) as lean link extraction finds it
 
@@ -52,6 +56,7 @@ class PortalSpider(scrapy.Spider):
         # Bounded (cleared when full): the duplicate filter stays the real guard.
         self.yielded: set[tuple[str, str, tuple]] = set()
         self._judgements: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
+        self._judgements_old: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -270,15 +275,22 @@ class PortalSpider(scrapy.Spider):
         found = self._judgements.get(memo_key)
         if found is not None:
             return found
+        found = self._judgements_old.pop(memo_key, None)
+        if found is not None:
+            self._remember(memo_key, found)
+            return found
         if not isinstance(lead, Lead):
             lead = Lead(*lead)
         url, removed = clean(lead.url)
         cleaned = dataclasses.replace(lead, url=url) if removed else lead
         judged = [cleaned, tuple(sorted(removed)), portal.allows(cleaned.url), None]
-        if len(self._judgements) >= JUDGED_MAX:
-            self._judgements.clear()
-        self._judgements[memo_key] = judged
+        self._remember(memo_key, judged)
         return judged
+
+    def _remember(self, key: tuple[str, Lead | Link, bool], judged: list[Any]) -> None:
+        if len(self._judgements) >= JUDGED_GENERATION:
+            self._judgements_old, self._judgements = self._judgements, {}
+        self._judgements[key] = judged
 
     def _decide(self, lead: Lead, on_report: bool) -> LinkDecision:
         if lead.pager:
