@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -116,18 +117,24 @@ def is_disk_full(exc: BaseException) -> bool:
     return any(s in str(orig).lower() for s in DISK_FULL)
 
 
-def _log_retry(state: RetryCallState) -> None:
-    exc = state.outcome.exception() if state.outcome else None
-    log.warning("catalog write failed (%s); try %d", exc, state.attempt_number)
+def _log_retry(offset: int) -> Callable[[RetryCallState], None]:
+    def log_it(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("catalog write failed (%s); try %d", exc, state.attempt_number + offset)
+
+    return log_it
 
 
-def retrying(tries: int | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Retry transient catalog failures with exponential back-off, at most ``tries`` times."""
+def retrying(
+    tries: int | None = None, *, done: int = 0
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Retry transient catalog failures with exponential back-off, at most ``tries`` times;
+    ``done`` attempts were already made (the back-off and the log go on from there)."""
     return retry(
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(tries or RETRY_TRIES),
-        wait=wait_exponential(multiplier=RETRY_BACKOFF, max=5),
-        before_sleep=_log_retry,
+        wait=wait_exponential(multiplier=RETRY_BACKOFF * 2**done, max=5),
+        before_sleep=_log_retry(done),
         reraise=True,
     )
 
@@ -148,8 +155,19 @@ def storage_error(exc: Exception, doing: str) -> StorageError:
 
 
 def guarded(fn: Callable[[], T], doing: str) -> T:
-    """Run ``fn`` with retries; a database failure that persists becomes a StorageError."""
+    """Run ``fn`` with retries; a database failure that persists becomes a StorageError.
+
+    The first attempt runs bare (building tenacity's machinery costs more than most
+    catalog statements); only a transient failure goes on to the retrying loop, with the
+    same attempt count, back-off and log lines as if tenacity had made the first try."""
     try:
-        return retrying()(fn)()
+        try:
+            return fn()
+        except sa.exc.SQLAlchemyError as exc:
+            if not is_transient(exc) or RETRY_TRIES <= 1:
+                raise
+            log.warning("catalog write failed (%s); try %d", exc, 1)
+            time.sleep(min(RETRY_BACKOFF, 5))
+        return retrying(RETRY_TRIES - 1, done=1)(fn)()
     except sa.exc.SQLAlchemyError as exc:
         raise storage_error(exc, doing) from exc

@@ -31,6 +31,13 @@ from crawler.urls import clean
 from settings import names
 
 YIELDED_MAX = 200_000
+# Memoised link judgements, in two generations of at most this many each: a full young
+# generation becomes the old one (the previous old one is dropped), and a hit in the old
+# one moves back to the young. Menus and pagers stay memoised; one-off links age out, so
+# memory stays small and flat.
+JUDGED_GENERATION = 4096
+PAST_LAST_PAGE = LinkDecision("drop", "trap_past_last_page")
+Link = tuple[str, str]  # (url, anchor text) as lean link extraction finds it
 
 
 class PortalSpider(scrapy.Spider):
@@ -48,6 +55,8 @@ class PortalSpider(scrapy.Spider):
         # request Scrapy's duplicate filter would drop costs ~0.1 ms to build and route.
         # Bounded (cleared when full): the duplicate filter stays the real guard.
         self.yielded: set[tuple[str, str, tuple]] = set()
+        self._judgements: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
+        self._judgements_old: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -153,7 +162,13 @@ class PortalSpider(scrapy.Spider):
             return
         readable = self._readable(response)
         if readable is not None:
-            yield from self._follow(portal, readable, self._leads(readable))
+            counts: Counter[str] = Counter()  # flushed to the stats once per page
+            try:
+                yield from self._follow(portal, readable, self._leads(readable, counts), counts)
+            finally:
+                stats = self.crawler.stats
+                for key, n in counts.items():
+                    stats.inc_value(key, n)
 
     def _not_a_report(self, response: Response) -> str | None:
         """A candidate that is no report after all: a soft 404, or a payload already kept
@@ -189,40 +204,50 @@ class PortalSpider(scrapy.Spider):
         cls = HtmlResponse if known[1] in ("text/html", "application/xhtml+xml") else TextResponse
         return cls(response.url, status=200, body=body, request=response.request)
 
-    def _leads(self, response: TextResponse) -> Iterator[Lead]:
-        """Links of an HTML page plus what CMS families add; a family reads its own API."""
+    def _leads(self, response: TextResponse, counts: Counter[str]) -> Iterator[Lead | Link]:
+        """Links of an HTML page plus what CMS families add; a family reads its own API.
+        Plain links come as (url, anchor) pairs: a Lead is built only for a new one."""
         family = response.meta.get("ogi_cms")
         if family:
             body = (response.request.body if response.request else b"") or b""
             form = dict(parse_qsl(body.decode("utf-8", "replace")))
             yield from answer_leads(family, response.url, response.text, form)
             return
-        for url, anchor in extract_links(response.text, response.url):
-            yield Lead(url, anchor)
+        yield from extract_links(response.text, response.url)
         for family, lead in page_leads(response.url, response.text):
-            self.crawler.stats.inc_value(f"ogi/cms/{family}/leads")
+            counts[f"ogi/cms/{family}/leads"] += 1
             yield lead
 
     def _follow(
-        self, portal: Portal, response: TextResponse, leads: Iterator[Lead]
+        self,
+        portal: Portal,
+        response: TextResponse,
+        leads: Iterator[Lead | Link],
+        counts: Counter[str],
     ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("ogi_depth", 0) + 1
         on_report = bool(response.meta.get("ogi_candidate"))
         pages = trs.page_count(response.text)  # None unless a TRS pager states a count
-        stats = self.crawler.stats
+        page_url = response.url
         for lead in leads:
-            lead = self._clean(lead)
-            if not portal.allows(lead.url):
-                stats.inc_value("ogi/dropped/offsite")
+            judged = self._judged(portal, lead, on_report)
+            lead, removed, allowed, decision = judged
+            for kind in removed:
+                counts[f"ogi/traps/{kind}_removed"] += 1
+            if not allowed:
+                counts["ogi/dropped/offsite"] += 1
                 continue
-            decision = self._decide(lead, response.url, on_report, pages)
+            if pages is not None and traps.beyond_last_page(page_url, lead.url, pages):
+                decision = PAST_LAST_PAGE
+            elif decision is None:
+                decision = judged[3] = self._decide(lead, on_report)
             if decision.kind == "drop":
-                stats.inc_value(f"ogi/dropped/{decision.reason}")
+                counts[f"ogi/dropped/{decision.reason}"] += 1
                 continue
             if not self._within_budget(portal, depth, decision.kind):
-                stats.inc_value("ogi/dropped/budget")
+                counts["ogi/dropped/budget"] += 1
                 continue
-            stats.inc_value(f"ogi/kept/{decision.reason}")
+            counts[f"ogi/kept/{decision.reason}"] += 1
             key = (lead.method, lead.url, lead.formdata)
             if key in self.yielded:
                 continue
@@ -232,7 +257,7 @@ class PortalSpider(scrapy.Spider):
             request = self._request(
                 portal,
                 lead,
-                response.url,
+                page_url,
                 depth,
                 candidate=decision.kind in ("report", "attachment"),
                 priority=decision.priority,
@@ -240,18 +265,34 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _clean(self, lead: Lead) -> Lead:
-        """Session ids and tracking parameters out of the URL (counted by kind)."""
+    def _judged(self, portal: Portal, lead: Lead | Link, on_report: bool) -> list[Any]:
+        """[cleaned lead, kinds cleaning removed, on the portal's hosts, decision or None
+        until first needed], memoised: menus and pagers repeat the same links on every
+        page, and each part is a pure function of the lead (the parameter-space trap
+        included: a variant once admitted stays admitted, one refused stays refused).
+        The TRS last-page check depends on the page and is made before, every time."""
+        memo_key = (portal.name, lead, on_report)  # a Link is a pair of str: cheap to hash
+        found = self._judgements.get(memo_key)
+        if found is not None:
+            return found
+        found = self._judgements_old.pop(memo_key, None)
+        if found is not None:
+            self._remember(memo_key, found)
+            return found
+        if not isinstance(lead, Lead):
+            lead = Lead(*lead)
         url, removed = clean(lead.url)
-        for kind in removed:
-            self.crawler.stats.inc_value(f"ogi/traps/{kind}_removed")
-        return dataclasses.replace(lead, url=url) if removed else lead
+        cleaned = dataclasses.replace(lead, url=url) if removed else lead
+        judged = [cleaned, tuple(sorted(removed)), portal.allows(cleaned.url), None]
+        self._remember(memo_key, judged)
+        return judged
 
-    def _decide(
-        self, lead: Lead, page_url: str, on_report: bool, pages: int | None
-    ) -> LinkDecision:
-        if traps.beyond_last_page(page_url, lead.url, pages):
-            return LinkDecision("drop", "trap_past_last_page")
+    def _remember(self, key: tuple[str, Lead | Link, bool], judged: list[Any]) -> None:
+        if len(self._judgements) >= JUDGED_GENERATION:
+            self._judgements_old, self._judgements = self._judgements, {}
+        self._judgements[key] = judged
+
+    def _decide(self, lead: Lead, on_report: bool) -> LinkDecision:
         if lead.pager:
             return LinkDecision("list", "cms_pager")
         trap = traps.trap_reason(lead.url, lead.anchor, self.params)

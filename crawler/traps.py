@@ -70,8 +70,8 @@ def is_soft_404(text: str) -> bool:
 
 def beyond_last_page(page_url: str, link: str, count: int | None) -> bool:
     """A TRS pager link to index_K.html with K >= countPage (pages are 0 … N-1)."""
-    if count is None:
-        return False
+    if count is None or "index_" not in link:
+        return False  # TRS_PAGE needs "index_" in the path: most links have none
     found = TRS_PAGE.search(urlsplit(link).path)
     if found is None:
         return False

@@ -92,8 +92,8 @@ def _trusted_label(body: bytes, label: str | None) -> str | None:
         return "utf-8" if charset in _SINGLE_BYTE_WESTERN else charset
     if charset in _SINGLE_BYTE_WESTERN:
         return None  # "iso-8859-1" on Chinese bytes is always wrong
-    utf8 = _decodes(body, "utf-8")
-    if charset != "utf-8" and not charset.startswith("utf-") and utf8 and _plausible_utf8(body):
+    is_utf = charset.startswith("utf-")  # a UTF label that decodes needs no second reading
+    if not is_utf and _decodes(body, "utf-8") and _plausible_utf8(body):
         return "utf-8"  # Chinese text in valid UTF-8 is UTF-8, whatever the label says
     if charset == "gb18030" and majority_charset(body) == "utf-8" and _plausible_utf8(body):
         return "utf-8"  # mostly UTF-8 with a GBK fragment: gb18030 would garble the rest
@@ -156,6 +156,10 @@ def majority_charset(body: bytes) -> str:
 
 def _count_bad_bytes(body: bytes, charset: str) -> int:
     """Undecodable bytes under `charset` (surrogateescape marks each one)."""
+    if charset == "utf-8":
+        # What "ignore" drops is exactly what surrogateescape marks, and valid UTF-8
+        # encodes back to the same bytes: the difference in length, without a regex.
+        return len(body) - len(body.decode("utf-8", errors="ignore").encode("utf-8"))
     text = body.decode(charset, errors="surrogateescape")
     return len(_ESCAPED.findall(text))
 
