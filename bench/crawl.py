@@ -22,10 +22,11 @@ The CPU lines (ms of CPU per page in the crawl process and in its workers) are s
 than pages/s on a shared machine.
 
 Both run with per-host delays off (DOWNLOAD_DELAY=0, AutoThrottle off) and the project's
-concurrency settings (CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN, CONCURRENT_ITEMS), robots.txt
-obeyed. Target: full >= 0.70x bare. Memory: each side samples its RSS as pages come in
-and prints it at 25/50/75/100 % of the pages; the full side's must stay about flat
-(the frontier, Scrapy's duplicate filter and the archive's bounded URL cache aside).
+concurrency settings (CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN,
+CONCURRENT_ITEMS), robots.txt obeyed. Target: full >= 0.70x bare. Memory: each side
+samples its RSS as pages come in and prints it at 25/50/75/100 % of the pages; the full
+side's must stay about flat (the frontier, Scrapy's duplicate filter and the archive's
+bounded URL cache aside).
 """
 
 from __future__ import annotations
