@@ -12,8 +12,10 @@ PYWB_STAMP := $(PYWB_VENV)/.stamp-install
 # scanned PDFs) and a CJK font the OCR test draws with. Installed when missing.
 APT_PACKAGES := libreoffice-writer-nogui antiword tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
 # The browser tests (tests/web/) drive Debian's Chromium through Playwright (never
-# `playwright install`: it downloads a browser build); Noto CJK renders the pages' Chinese.
-APT_PACKAGES += chromium fonts-noto-cjk
+# `playwright install`: it downloads a browser build); WenQuanYi (above)
+# renders the pages' Chinese. Not fonts-noto-cjk: pdfium maps its huge font files, and
+# under the sandbox's address-space cap OCR workers then abort (tests/extract/test_hostile.py).
+APT_PACKAGES += chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: crawl test lint demo system-deps clean

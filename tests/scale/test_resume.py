@@ -21,7 +21,7 @@ def test_resume_after_sigkill_fetches_the_rest_and_nothing_twice(tmp_path: Path)
         cmd = [sys.executable, "-m", "ogi", "crawl", "--portals", str(f.portals_path)]
         cmd += ["--archive", str(archive), "-q", "--workers", "1", *FAST]
         victim = subprocess.Popen(
-            [*cmd, "--set", "DOWNLOAD_DELAY=0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [*cmd, "--set", "DOWNLOAD_DELAY=0.3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
