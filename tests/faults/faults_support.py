@@ -102,3 +102,14 @@ def check_problems(archive: Path) -> tuple[int, list[dict], str]:
     proc = run([*OGI, "check", "--archive", str(archive), "--format", "jsonl"])
     rows = [json.loads(x) for x in proc.stdout.decode().splitlines() if x.strip()]
     return proc.returncode, rows, proc.stderr.decode(errors="replace")
+
+
+def portals_file(tmp: Path, base: str) -> Path:
+    """A one-portal list for the fault site on 127.0.0.1 (loopback, so it opts in)."""
+    path = tmp / "portals.toml"
+    path.write_text(
+        f'[[portal]]\nname = "faults"\nagency = "示例县人民政府"\n'
+        f'start_urls = ["{base}/"]\nallow_private = true\n',
+        encoding="utf-8",
+    )
+    return path

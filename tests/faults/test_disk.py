@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fault_hook import committed
 from faults_site import faults_site
-from faults_support import OGI, check_problems, child_env, crawl_args, run
+from faults_support import OGI, check_problems, child_env, crawl_args, portals_file, run
 
 from mockportal.server import Site, serving
 
@@ -42,16 +42,6 @@ def tmpfs(path: Path, size: str) -> Iterator[bool]:
     finally:
         if done.returncode == 0:
             subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
-
-
-def portals_file(tmp: Path, base: str) -> Path:
-    path = tmp / "portals.toml"
-    path.write_text(
-        f'[[portal]]\nname = "faults"\nagency = "示例县人民政府"\n'
-        f'start_urls = ["{base}/"]\nallow_private = true\n',
-        encoding="utf-8",
-    )
-    return path
 
 
 def revise_reports(site: Site) -> None:

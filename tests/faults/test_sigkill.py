@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from faults_site import faults_site
-from faults_support import Point, check_problems, crawl_and_kill, crawl_args, run
+from faults_support import Point, check_problems, crawl_and_kill, crawl_args, portals_file, run
 
 from archive import Archive
 from mockportal.server import serving
@@ -39,16 +39,6 @@ def seeded_points(seed: int, count: int) -> list[Point]:
         else:
             out.append(Point(kind, rng.randint(1, 11), flush_first=kind == "hook" and i % 8 == 0))
     return out
-
-
-def portals_file(tmp: Path, base: str) -> Path:
-    path = tmp / "portals.toml"
-    path.write_text(
-        f'[[portal]]\nname = "faults"\nagency = "示例县人民政府"\n'
-        f'start_urls = ["{base}/"]\nallow_private = true\n',
-        encoding="utf-8",
-    )
-    return path
 
 
 def in_process_check(archive: Path) -> tuple[int, list[dict], str]:

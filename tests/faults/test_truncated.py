@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 from fault_hook import committed
 from faults_site import faults_site
-from faults_support import OGI, check_problems, crawl_args, run
+from faults_support import OGI, check_problems, crawl_args, portals_file, run
 
 from archive import Archive
 from mockportal.server import serving
 
 pytestmark = pytest.mark.slow
-
-
-def _portals(tmp: Path, base: str) -> Path:
-    path = tmp / "portals.toml"
-    path.write_text(
-        f'[[portal]]\nname = "faults"\nagency = "示例县人民政府"\n'
-        f'start_urls = ["{base}/"]\nallow_private = true\n',
-        encoding="utf-8",
-    )
-    return path
 
 
 def _last_record(archive: Path) -> tuple[Path, bytes]:
@@ -38,7 +28,7 @@ def _last_record(archive: Path) -> tuple[Path, bytes]:
 
 def test_a_torn_tail_is_reported_then_quarantined_by_the_next_crawl(tmp_path: Path) -> None:
     with serving(faults_site(count=3, pdfs=0)) as base:
-        portals = _portals(tmp_path, base)
+        portals = portals_file(tmp_path, base)
         archive = tmp_path / "archive"
         assert run(crawl_args(portals, archive)).returncode == 0
         before = committed(archive)
@@ -64,7 +54,7 @@ def test_a_cut_into_catalogued_records_stops_writers_and_changes_nothing(
     tmp_path: Path,
 ) -> None:
     with serving(faults_site(count=3, pdfs=0)) as base:
-        portals = _portals(tmp_path, base)
+        portals = portals_file(tmp_path, base)
         archive = tmp_path / "archive"
         assert run(crawl_args(portals, archive)).returncode == 0
         path, member = _last_record(archive)
