@@ -8,7 +8,7 @@ from crawler.antibot import signature
 from mockportal.sites import antibot
 from mockportal.sites.chrome import page
 
-URL = "http://www.example.gov.cn/xxgk/xxgknb/t20190320_1.html"
+URL = "http://www.example.gov.example/xxgk/xxgknb/t20190320_1.html"
 
 
 @pytest.mark.parametrize(

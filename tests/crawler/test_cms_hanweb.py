@@ -7,8 +7,8 @@ from pathlib import Path
 from crawler.cms import hanweb
 
 SAMPLES = Path(__file__).parents[1] / "fixtures" / "samples"
-ARTICLE = "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html"
-COLUMN = "http://www.nx.gov.cn/col/col1001/index.html"
+ARTICLE = "http://fgw.zj.gov.example/art/2016/11/22/art_1621004_30332664.html"
+COLUMN = "http://www.nx.gov.example/col/col1001/index.html"
 PAGE = (
     '<div id="4711"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="'
     "/module/web/jpage/dataproxy.jsp?page=1&webid=64&path=/&columnid=1001&unitid=4711"
@@ -32,17 +32,17 @@ def test_datastore_records_with_titles() -> None:
     records = [lead for lead in hanweb.leads(COLUMN, PAGE) if not lead.pager]
     assert [(r.url, r.anchor) for r in records] == [
         (
-            "http://www.nx.gov.cn/art/2020/1/20/art_1001_1.html",
+            "http://www.nx.gov.example/art/2020/1/20/art_1001_1.html",
             "某县2019年政府信息公开工作年度报告",
         ),
-        ("http://www.nx.gov.cn/art/2020/3/1/art_1001_2.html", "2020年政府工作报告"),
+        ("http://www.nx.gov.example/art/2020/3/1/art_1001_2.html", "2020年政府工作报告"),
     ]
 
 
 def test_first_dataproxy_window_posts_the_pages_form() -> None:
     (post,) = [lead for lead in hanweb.leads(COLUMN, PAGE) if lead.method == "POST"]
     assert post.url == (
-        "http://www.nx.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=47&perpage=15"
+        "http://www.nx.gov.example/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=47&perpage=15"
     )
     assert dict(post.formdata) == {
         "col": "1",
@@ -61,7 +61,7 @@ def test_first_dataproxy_window_posts_the_pages_form() -> None:
 def test_annual_report_module_link_followed_as_a_list() -> None:
     annual = [lead for lead in hanweb.leads(COLUMN, PAGE) if "xxgkAnnualReport" in lead.url]
     assert [(a.url, a.pager) for a in annual] == [
-        ("http://www.nx.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=640000&fbtime=2021", True)
+        ("http://www.nx.gov.example/module/xxgk/xxgkAnnualReport.jsp?area=640000&fbtime=2021", True)
     ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from archive import Archive, FetchRecord
 from crawler.recrawl import Recrawl
 
-BASE = "http://www.example.gov.cn"
+BASE = "http://www.example.gov.example"
 
 
 def _fetch(url: str, status: int = 200, headers: tuple = (), **kw: object) -> FetchRecord:

@@ -59,8 +59,8 @@ def test_own_host_and_engine_requests_pass() -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://WWW.Example.gov.cn/a", "www.example.gov.cn:80"),
-        ("https://kjt.nx.gov.cn/", "kjt.nx.gov.cn:443"),
+        ("http://WWW.Example.gov.example/a", "www.example.gov.example:80"),
+        ("https://kjt.nx.gov.example/", "kjt.nx.gov.example:443"),
         ("http://127.0.0.1:8080/x?y=1", "127.0.0.1:8080"),
         ("http://[::1]:81/", "::1:81"),
     ],

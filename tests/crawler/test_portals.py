@@ -12,8 +12,8 @@ GOOD = """
 [[portal]]
 name = "xqq-kjj"
 agency = "兴庆区科学技术局"
-start_urls = ["http://www.xqq.gov.cn/xxgk/zfxxgknb/"]
-allowed_domains = ["xxgk.xqq.gov.cn", "127.0.0.1:8080"]
+start_urls = ["http://www.xqq.gov.example/xxgk/zfxxgknb/"]
+allowed_domains = ["xxgk.xqq.gov.example", "127.0.0.1:8080"]
 max_depth = 3
 """
 
@@ -31,10 +31,10 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_loads_a_portal_with_hosts_and_ports(tmp_path: Path) -> None:
     (portal,) = load_portals(_write(tmp_path, GOOD))
     assert portal.name == "xqq-kjj" and portal.max_depth == 3
-    assert portal.allows("http://www.xqq.gov.cn/a.html")
-    assert portal.allows("http://xxgk.xqq.gov.cn/b.html")
+    assert portal.allows("http://www.xqq.gov.example/a.html")
+    assert portal.allows("http://xxgk.xqq.gov.example/b.html")
     assert portal.allows("http://127.0.0.1:8080/c")
-    assert not portal.allows("http://www.xqq.gov.cn:8081/a.html")  # another port is another site
+    assert not portal.allows("http://www.xqq.gov.example:8081/a.html")  # another port is another site
     assert not portal.allows("http://127.0.0.1:9090/c")
     assert not portal.allows("http://evil.example.com/")
 
@@ -55,8 +55,8 @@ def test_loads_a_portal_with_hosts_and_ports(tmp_path: Path) -> None:
         ),
         (_entry("max_depth = true"), "non-negative"),
         (_entry('start_url = "http://b/"'), "unknown key 'start_url'"),
-        (_entry('allowed_domains = "a.gov.cn"'), "must be a list of strings"),
-        (_entry('allowed_domains = ["http://a.gov.cn/"]'), "is not host[:port]"),
+        (_entry('allowed_domains = "a.gov.example"'), "must be a list of strings"),
+        (_entry('allowed_domains = ["http://a.gov.example/"]'), "is not host[:port]"),
         (_entry('allow_private = "yes"'), "true or false"),
         ('[[portal]]\nname = "a/b"\nagency = "a"\nstart_urls = ["http://a/"]\n', "may hold"),
         ('[[portal]]\nname = "x"\nagency = "a"\nstart_urls = ["http://a:99999/"]\n', "bad port"),
@@ -99,10 +99,10 @@ def test_errors_name_the_portal_by_index_and_name(tmp_path: Path) -> None:
 
 
 def test_bare_allowed_host_takes_the_start_urls_ports(tmp_path: Path) -> None:
-    text = _entry('allowed_domains = ["xxgk.a.gov.cn"]').replace("http://a/", "http://a:8080/")
+    text = _entry('allowed_domains = ["xxgk.a.gov.example"]').replace("http://a/", "http://a:8080/")
     (portal,) = load_portals(_write(tmp_path, text))
-    assert portal.allows("http://xxgk.a.gov.cn:8080/x")
-    assert not portal.allows("http://xxgk.a.gov.cn/x")
+    assert portal.allows("http://xxgk.a.gov.example:8080/x")
+    assert not portal.allows("http://xxgk.a.gov.example/x")
 
 
 def test_digest_follows_content_not_file_layout(tmp_path: Path) -> None:

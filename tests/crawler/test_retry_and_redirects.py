@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 from crawler.redirects import RedirectGuardMiddleware
 from crawler.retry import BackoffRetryMiddleware
 
-BASE = "http://www.example.gov.cn"
+BASE = "http://www.example.gov.example"
 
 
 def test_back_off_doubles_honours_retry_after_and_is_capped() -> None:

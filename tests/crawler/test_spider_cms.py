@@ -11,8 +11,8 @@ from scrapy.utils.test import get_crawler
 from crawler.portals import Portal
 from crawler.spider import PortalSpider
 
-BASE = "http://h.gov.cn"
-PORTAL = Portal("p", "示例", (f"{BASE}/",), frozenset({"h.gov.cn:80"}))
+BASE = "http://h.gov.example"
+PORTAL = Portal("p", "示例", (f"{BASE}/",), frozenset({"h.gov.example:80"}))
 
 
 def _spider() -> PortalSpider:

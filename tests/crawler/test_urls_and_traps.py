@@ -7,7 +7,7 @@ from crawler.cms import trs
 from crawler.urls import clean, clean_url, url_key
 from mockportal.sites.chrome import page
 
-BASE = "http://xxgk.example.gov.cn"
+BASE = "http://xxgk.example.gov.example"
 
 
 def test_session_ids_and_tracking_parameters_removed_rest_kept_as_written() -> None:

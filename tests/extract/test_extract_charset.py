@@ -27,7 +27,7 @@ def test_gbk_page_labelled_gb2312_decodes_as_gb18030(seed_paragraphs: list[str])
     body = _page(seed_paragraphs, "gb2312").encode("gbk")
     assert detect_charset(body) == "gb18030"
     assert detect_charset(body, "GB2312") == "gb18030"
-    result = extract(body, media_type="text/html", url="http://kjt.nx.gov.cn/a.htm",
+    result = extract(body, media_type="text/html", url="http://kjt.nx.gov.example/a.htm",
                      headers={"Content-Type": "text/html; charset=gb2312"})  # fmt: skip
     assert result.error is None and result.charset == "gb18030"
     assert "李喆" in result.text and "张镕" in result.text
@@ -47,7 +47,7 @@ def test_gbk_page_without_any_declaration(seed_paragraphs: list[str]) -> None:
 def test_gbk_page_mislabelled(seed_paragraphs: list[str], label: str) -> None:
     body = _page(seed_paragraphs, label).encode("gbk")
     assert detect_charset(body, label) == "gb18030"
-    result = extract(body, media_type="text/html", url="http://x.gov.cn/",
+    result = extract(body, media_type="text/html", url="http://x.gov.example/",
                      headers={"content-type": f"text/html;charset={label}"})  # fmt: skip
     assert result.charset == "gb18030"
     assert seed_paragraphs[1] in result.text
@@ -70,7 +70,7 @@ def test_ascii_page_with_latin1_label_is_not_latin1() -> None:
 def test_mixed_utf8_and_gbk_bytes_replace_and_report(seed_paragraphs: list[str]) -> None:
     page = _page(seed_paragraphs, "utf-8")
     body = page.encode("utf-8").replace(b"</body>", GBK_ONLY_LINE.encode("gbk") + b"</body>")
-    result = extract(body, media_type="text/html", url="http://x.gov.cn/")
+    result = extract(body, media_type="text/html", url="http://x.gov.example/")
     assert result.error is None and result.charset == "utf-8"
     assert result.meta["charset_errors"] > 0
     assert seed_paragraphs[0] in result.text

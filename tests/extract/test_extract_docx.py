@@ -36,7 +36,7 @@ def report_docx(seed_paragraphs: list[str], stat_rows: list[list[str]]) -> bytes
 
 
 def test_docx_paragraphs_and_table_in_order(report_docx: bytes, seed_paragraphs: list[str]) -> None:
-    result = extract(report_docx, media_type=DOCX_TYPE, url="http://x.gov.cn/P020190327.docx")
+    result = extract(report_docx, media_type=DOCX_TYPE, url="http://x.gov.example/P020190327.docx")
     assert result.error is None
     assert result.extractor == "python-docx"
     assert "+python-docx-" in result.extractor_version
@@ -49,7 +49,7 @@ def test_docx_paragraphs_and_table_in_order(report_docx: bytes, seed_paragraphs:
 
 
 def test_docx_merged_cells_are_not_duplicated(report_docx: bytes) -> None:
-    lines = extract(report_docx, media_type=None, url="http://x.gov.cn/a").text.split("\n")
+    lines = extract(report_docx, media_type=None, url="http://x.gov.example/a").text.split("\n")
     assert "一、主动公开情况\t——\t" in lines  # gridSpan=2: text once, then an empty field
     assert "（一）主动公开政府信息数 （不同渠道和方式公开相同信息计 1 条）\t条\t2427" in lines
     assert "其中：主动公开规范性文件数\t\t25" in lines  # vMerge continuation: empty
@@ -58,6 +58,6 @@ def test_docx_merged_cells_are_not_duplicated(report_docx: bytes) -> None:
 
 
 def test_corrupt_docx() -> None:
-    result = extract(b"PK\x03\x04broken", media_type=DOCX_TYPE, url="http://x.gov.cn/a.docx")
+    result = extract(b"PK\x03\x04broken", media_type=DOCX_TYPE, url="http://x.gov.example/a.docx")
     assert result.error == "corrupt_docx"
     assert result.text is None

@@ -50,8 +50,8 @@ def test_canonical_urls_are_stable_and_ignore_order_and_fragments(
 @given(st.sampled_from(["http", "https"]), st.integers(min_value=1, max_value=65535))
 def test_host_port_fills_default_ports(scheme: str, port: int) -> None:
     default = {"http": 80, "https": 443}[scheme]
-    assert host_port(f"{scheme}://Example.GOV.cn/") == f"example.gov.cn:{default}"
-    assert host_port(f"{scheme}://example.gov.cn:{port}/x") == f"example.gov.cn:{port}"
+    assert host_port(f"{scheme}://Example.GOV.example/") == f"example.gov.example:{default}"
+    assert host_port(f"{scheme}://example.gov.example:{port}/x") == f"example.gov.example:{port}"
 
 
 @QUICK

@@ -43,7 +43,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
         for kind, (render, media_type) in RENDERERS.items():
             path = out_dir / f"{case.name}.{kind}"
             path.write_bytes(render(text, title=case.golden["metadata"]["title"]))
-            url = f"http://kjj.example.gov.cn/zfxxgknb/{case.name}.{kind}"
+            url = f"http://kjj.example.gov.example/zfxxgknb/{case.name}.{kind}"
             ex = extract(path.read_bytes(), media_type=media_type, url=url)
             assert ex.error is None, (kind, ex.error, ex.error_detail)
             got = parse(ex.text or "", title=ex.title, meta=ex.meta).to_dict()
