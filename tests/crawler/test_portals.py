@@ -34,7 +34,7 @@ def test_loads_a_portal_with_hosts_and_ports(tmp_path: Path) -> None:
     assert portal.allows("http://www.xqq.gov.example/a.html")
     assert portal.allows("http://xxgk.xqq.gov.example/b.html")
     assert portal.allows("http://127.0.0.1:8080/c")
-    assert not portal.allows("http://www.xqq.gov.example:8081/a.html")  # another port is another site
+    assert not portal.allows("http://www.xqq.gov.example:8081/a.html")  # another port: another site
     assert not portal.allows("http://127.0.0.1:9090/c")
     assert not portal.allows("http://evil.example.com/")
 
