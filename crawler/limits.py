@@ -8,7 +8,8 @@ run's stats, `ogi/limits/<reason>`:
     too_large             body over DOWNLOAD_MAXSIZE (announced or received)
     decompression_bomb    a Content-Encoding body that inflates past DOWNLOAD_MAXSIZE
     timeout               no whole answer within DOWNLOAD_TIMEOUT (after retries)
-    too_many_redirects    a redirect chain longer than REDIRECT_MAX_TIMES
+    too_many_redirects    a redirect chain longer than REDIRECT_MAX_TIMES (counted by
+                          crawler.redirects, which stops it before Scrapy would)
     control_characters    a URL with (percent-encoded) control characters: never asked
 
 and counts pages whose declared charset is not what their bytes are,
@@ -26,7 +27,6 @@ from scrapy import Request, Spider
 from scrapy import exceptions as scrapy_exceptions
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
@@ -143,18 +143,4 @@ class LimitedHttpCompressionMiddleware(HttpCompressionMiddleware):
         except IgnoreRequest as exc:
             if "decompression" in str(exc):
                 count_limit(self.stats, request, "decompression_bomb")
-            raise
-
-
-class LimitedRedirectMiddleware(RedirectMiddleware):
-    """Scrapy's redirects (at most REDIRECT_MAX_TIMES), with the refusal counted."""
-
-    def process_response(  # type: ignore[override]
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Request | Response:
-        try:
-            return super().process_response(request, response, *_args(spider))
-        except IgnoreRequest as exc:
-            if "max redirections" in str(exc):
-                count_limit(self.crawler.stats, request, "too_many_redirects")
             raise

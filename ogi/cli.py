@@ -30,6 +30,10 @@ CatalogOpt = Annotated[
         help="SQLAlchemy URL of the catalog [default: SQLite inside the archive]",
     ),
 ]
+PortalsOpt = Annotated[
+    Path | None,
+    typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | jsonl | csv")]
 
 
@@ -39,10 +43,7 @@ def _archive_dir(archive: Path | None) -> Path:
 
 @app.command()
 def crawl(
-    portals: Annotated[
-        Path | None,
-        typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
-    ] = None,
+    portals: PortalsOpt = None,
     archive: ArchiveOpt = None,
     catalog: CatalogOpt = None,
     portal: Annotated[
@@ -147,10 +148,7 @@ def schedule(
         Path | None,
         typer.Option("--policy", envvar="OGI_SCHEDULE", help="Recrawl policy (TOML)"),
     ] = None,
-    portals: Annotated[
-        Path | None,
-        typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
-    ] = None,
+    portals: PortalsOpt = None,
     archive: ArchiveOpt = None,
     catalog: CatalogOpt = None,
     once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit")] = False,

@@ -83,14 +83,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.antibot.AntiBotMiddleware": 560,
     # Sees 3xx answers before RedirectMiddleware (600): loops stop with a reason.
     "crawler.redirects.RedirectGuardMiddleware": 610,
-    # Limits with a reason in the stats (crawler.limits): Scrapy's own decompression and
-    # redirect middlewares, subclassed to count their refusals; timeouts and oversized
-    # bodies counted below RetryMiddleware (550), so once per URL.
+    # Limits with a reason in the stats (crawler.limits): Scrapy's own decompression,
+    # subclassed to count its refusals; timeouts and oversized bodies counted below
+    # RetryMiddleware (550), so once per URL. Over-long redirect chains: the guard above.
     "crawler.limits.LimitsMiddleware": 500,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.limits.LimitedHttpCompressionMiddleware": 590,
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.limits.LimitedRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
 # Candidate report documents are extracted and parsed in a worker while the crawl runs
