@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -69,12 +70,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+# Alembic's command API works through module-global context proxies: two archives
+# opened at once in one process (threads) must not run it side by side.
+_MIGRATE_GUARD = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it is there)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
+        with _MIGRATE_GUARD, engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Several crawler machines start at once: one migrates, the others wait.
                 conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
