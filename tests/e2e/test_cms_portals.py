@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import pytest
 from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file
+from seed_reports import SEED_REPORTS
 
 from mockportal.sites import hanweb, trs
 from mockportal.sites.published import LOOKALIKES
 
 pytestmark = pytest.mark.slow
 
-EXPECTED = {
-    ("自治区科技厅", 2018),
-    ("隆德县科技局", 2019),
-    ("兴庆区科学技术局", 2017),
-    ("攀枝花市科学技术局", 2018),
-    ("百色市科学技术和知识产权局", 2018),
-}
 REPORT_PATHS = {
     "trs": [trs.LIST + p for p in trs.ARTICLES.values()]
     + [f"{trs.LIST}201902/P020190222512345678901.pdf"],
@@ -68,7 +62,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def test_every_report_found_and_archived_as_report(crawled: tuple) -> None:
     family, _, _, rows, _ = crawled
-    assert {(r["agency"], r["year"]) for r in rows} == EXPECTED
+    assert {(r["agency"], r["year"]) for r in rows} == SEED_REPORTS
     assert all(r["portal"] == family for r in rows)
     assert {"text/html", "application/pdf"} <= {r["media_type"] for r in rows}
 

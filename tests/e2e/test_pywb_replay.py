@@ -4,48 +4,18 @@ captured report byte for byte (pywb lives in its own venv: `make test` builds it
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file
+from pywb_tools import pywb_bin, wayback_replay
 
 pytestmark = pytest.mark.slow
 
 
-def _pywb_bin() -> Path:
-    found = Path(os.environ.get("OGI_PYWB_BIN", Path(__file__).parents[2] / ".venv-pywb" / "bin"))
-    if not (found / "wayback").exists():
-        reason = f"pywb not installed at {found} (make test installs it)"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(url: str, deadline: float) -> bytes:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as resp:
-                return resp.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 def test_pywb_indexes_and_replays_our_warcs(tmp_path: Path) -> None:
-    pywb = _pywb_bin()
+    pywb = pywb_bin()
     archive = tmp_path / "archive"
     with mock_portal() as base:
         portals = portals_file(tmp_path, base)
@@ -66,16 +36,5 @@ def test_pywb_indexes_and_replays_our_warcs(tmp_path: Path) -> None:
     index = (work / "collections" / "ogi" / "indexes" / "index.cdxj").read_text()
     assert pdf["url"] in index and '"status": "404"' in index
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [pywb / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        replayed = _get(f"http://127.0.0.1:{port}/ogi/2000id_/{pdf['url']}", time.monotonic() + 30)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    replayed = wayback_replay(pywb, work, "ogi", pdf["url"])
     assert hashlib.sha256(replayed).hexdigest() == pdf["sha256"]

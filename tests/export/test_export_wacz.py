@@ -5,35 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pywb_tools import installed_tool, pywb_bin, wayback_replay
 from warcio.archiveiterator import ArchiveIterator
 
 pytestmark = pytest.mark.slow
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def _tool(env: str, default: Path, name: str) -> Path:
-    found = Path(os.environ.get(env, default))
-    if not (found / name).exists():
-        reason = f"{name} not installed at {found} (make test installs it)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found / name
 
 
 def _validate(wacz: Path) -> subprocess.CompletedProcess:
-    tool = _tool("OGI_WACZ_BIN", Path(sys.executable).parent, "wacz")
+    tool = installed_tool("OGI_WACZ_BIN", Path(sys.executable).parent, "wacz")
     return subprocess.run(
         [tool, "validate", "-f", str(wacz)], capture_output=True, text=True, timeout=120
     )
@@ -108,28 +94,10 @@ def test_capture_exports_refuse_to_overwrite(export: Callable[..., Path], tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.wacz", "x.warc"]  # no leftovers
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(url: str, deadline: float) -> bytes:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as resp:
-                return resp.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 def test_pywb_replays_a_report_from_the_wacz(
     export: Callable[..., Path], reports_jsonl: list[dict], tmp_path: Path
 ) -> None:
-    default = Path(__file__).parents[2] / ".venv-pywb" / "bin"
-    pywb = _tool("OGI_PYWB_BIN", default, "wayback").parent
+    pywb = pywb_bin()
     pdf = next(r for r in reports_jsonl if r["media_type"] == "application/pdf")
     wacz = export(tmp_path / "r.wacz", "--format", "wacz", "--agency", pdf["agency"])
     work = tmp_path / "pywb"
@@ -137,17 +105,5 @@ def test_pywb_replays_a_report_from_the_wacz(
     run = {"cwd": work, "check": True, "capture_output": True, "timeout": 120}
     subprocess.run([pywb / "wb-manager", "init", "ogi"], **run)  # type: ignore[call-overload]
     subprocess.run([pywb / "wb-manager", "add", "--unpack-wacz", "ogi", str(wacz)], **run)  # type: ignore[call-overload]
-    port = _free_port()
-    server = subprocess.Popen(
-        [pywb / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/ogi/2000id_/{pdf['url']}"
-        replayed = _get(url, time.monotonic() + 30)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    replayed = wayback_replay(pywb, work, "ogi", pdf["url"])
     assert hashlib.sha256(replayed).hexdigest() == pdf["sha256"]
