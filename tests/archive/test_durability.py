@@ -21,8 +21,7 @@ from archive.batch import CatalogBatch
 from archive.catalog import is_transient
 
 BIN = Path(sys.executable).parent
-HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 def _catalogued(arc: Archive) -> int:
@@ -176,7 +175,7 @@ CRASHING_WRITER = textwrap.dedent(
 def test_crash_then_torn_tail_is_cut_quarantined_and_records_stay(
     arc_dir: Path, catalog_url: str | None, open_archive: Callable[..., Archive]
 ) -> None:
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests' / 'support'}{os.pathsep}{ROOT}"}
     args = [sys.executable, "-c", CRASHING_WRITER, str(arc_dir), catalog_url or ""]
     assert subprocess.run(args, env=env, capture_output=True).returncode == 9
     (path,) = _warcs(arc_dir)

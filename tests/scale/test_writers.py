@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from archive_testdata import fetch
 
 from archive import Archive, ArchiveLocked
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "archive"))
-from archive_testdata import fetch
 
 
 def _run(arc: Archive) -> int:
