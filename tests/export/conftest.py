@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
 from e2e_support import FAST, jsonl, mock_portal, ogi, portals_file
+from typer.testing import CliRunner
 
 from ogi.cli import app
 

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file
 
-from e2e_support import FAST, control, jsonl, mock_portal, ogi, portals_file  # noqa: E402
+ROOT = Path(__file__).parents[2]
 
 __all__ = ["FAST", "jsonl", "ogi"]
 
