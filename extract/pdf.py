@@ -79,8 +79,8 @@ class BudgetInterpreter(PDFPageInterpreter):
         super().process_page(page)
 
     def execute(self, streams: Sequence[object]) -> None:
-        # pdfminer (since 20260107) skips a stream already running further up the stack;
-        # older versions recurse into it until the form budget above stops them.
+        # pdfminer (20260107 here) skips a stream already running further up the stack;
+        # versions without parent_stream_ids recurse until the form budget stops them.
         running = getattr(self, "parent_stream_ids", ())
         self.cycles[0] += sum(getattr(resolve1(s), "objid", None) in running for s in streams)
         super().execute(streams)
