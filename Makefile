@@ -13,8 +13,8 @@ PYWB_STAMP := $(PYWB_VENV)/.stamp-install
 APT_PACKAGES := libreoffice-writer-nogui antiword tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
 # The browser tests (tests/web/) drive Debian's Chromium through Playwright (never
 # `playwright install`: it downloads a browser build); WenQuanYi (above)
-# renders the pages' Chinese. Not fonts-noto-cjk: pdfium maps its huge font files, and
-# under the sandbox's address-space cap OCR workers then abort (tests/extract/test_hostile.py).
+# renders the pages' Chinese. Not fonts-noto-cjk: pdfium maps its huge font files into
+# every OCR worker, eating into the sandbox's address-space cap (extract/sandbox.py).
 APT_PACKAGES += chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

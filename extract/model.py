@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 # Bump when any extractor's output for the same bytes may change: a new version
 # makes a new text row in the archive instead of silently replacing the old one.
-EXTRACT_VERSION = "1.1.0"
+EXTRACT_VERSION = "1.1.1"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import importlib.util
 import io
 import os
 import re
+from dataclasses import replace
 
 from extract.model import EXTRACT_VERSION, Extraction, one_line
 from extract.tables import squeeze_cjk_spaces
@@ -100,6 +101,9 @@ def try_ocr(body: bytes, scanned: Extraction) -> Extraction:
     """The OCR result if OCR works here and reads text, else `scanned` (needs_ocr) with a note."""
     if not scanned.meta.get("ocr_pages"):  # no page images: nothing to read, and pdfium
         return _note(scanned, "ocr_skipped", "no page images")  # need not open the file
+    refusal = unrenderable(scanned)
+    if refusal is not None:
+        return refusal
     if not ocr_available():
         detail = f"{TESSERACT} with {LANG} (or pypdfium2) not installed"
         return _note(scanned, "ocr_unavailable", detail)
@@ -114,7 +118,23 @@ def try_ocr(body: bytes, scanned: Extraction) -> Extraction:
     return result or _note(scanned, "ocr_failed", "OCR found no text")
 
 
-def _note(scanned: Extraction, key: str, detail: str) -> Extraction:
-    from dataclasses import replace
+def unrenderable(scanned: Extraction) -> Extraction | None:
+    """ "pdf_too_complex" if a page OCR would render has a form XObject cycle, else None.
 
+    pdfminer refuses to enter a cycle (extract/pdf.py counts them). PDFium's guard
+    misses it and nests the forms until its limit of 40 while it loads the page: with
+    pypdfium2 5.15 two forms drawing each other twice never finish loading, and the
+    hostile test file grows ~300 MB/s until the sandbox's time limit or its address-space
+    cap (a SIGABRT) ends the worker, whichever comes first. Refusing here, before PDFium
+    opens the file, makes that a fixed verdict, the one pdfminer's form budget gives a
+    nested-forms bomb, whether or not OCR is installed.
+    """
+    pages = [p for p in scanned.meta.get("form_cycle_pages", []) if p <= MAX_OCR_PAGES]
+    if not pages:
+        return None
+    detail = f"page {pages[0]}: form XObjects draw each other (a cycle); not rendered for OCR"
+    return replace(scanned, error="pdf_too_complex", error_detail=detail)
+
+
+def _note(scanned: Extraction, key: str, detail: str) -> Extraction:
     return replace(scanned, meta={**scanned.meta, key: detail})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pdfminer
@@ -56,21 +56,34 @@ class PdfTooComplex(Exception):
 class BudgetInterpreter(PDFPageInterpreter):
     """pdfminer's interpreter with a per-page budget of form XObject invocations.
 
-    The budget list is shared with the sub-interpreters that nested forms run in.
+    It also counts the form cycles (a form drawing itself through others) that pdfminer
+    refuses to enter: PDFium does not detect them and expands them to its nesting limit,
+    10^40 draws for two forms that call each other ten times (see extract/ocr.py).
+    The budget and cycle counters are shared with the sub-interpreters nested forms run in.
     """
 
     def __init__(self, rsrcmgr: PDFResourceManager, device: PDFPageAggregator) -> None:
         super().__init__(rsrcmgr, device)
         self.budget = [MAX_FORM_CALLS]
+        self.cycles = [0]
 
     def dup(self) -> BudgetInterpreter:
         interp = super().dup()
         interp.budget = self.budget  # type: ignore[attr-defined]
+        interp.cycles = self.cycles  # type: ignore[attr-defined]
         return interp  # type: ignore[return-value]
 
     def process_page(self, page: PDFPage) -> None:
         self.budget[0] = MAX_FORM_CALLS
+        self.cycles[0] = 0
         super().process_page(page)
+
+    def execute(self, streams: Sequence[object]) -> None:
+        # pdfminer (20260107 here) skips a stream already running further up the stack;
+        # versions without parent_stream_ids recurse until the form budget stops them.
+        running = getattr(self, "parent_stream_ids", ())
+        self.cycles[0] += sum(getattr(resolve1(s), "objid", None) in running for s in streams)
+        super().execute(streams)
 
     def do_Do(self, xobjid_arg: object) -> None:
         self.budget[0] -= 1
@@ -88,6 +101,7 @@ class PageContent:
     cid_chars: int = 0
     images: int = 0
     tables: int = 0
+    form_cycles: int = 0
 
 
 def extract_pdf(body: bytes) -> Extraction:
@@ -128,6 +142,7 @@ def _extract_pages(doc: PDFDocument, pages: list[PDFPage]) -> Extraction:
             too_complex = too_complex or isinstance(exc, PdfTooComplex)
             page_errors.append(f"page {number}: {one_line(exc, 200)}")
             contents.append(PageContent())
+        contents[-1].form_cycles = interpreter.cycles[0]
     meta = _meta(doc, contents, page_errors)
     if len(page_errors) == len(pages):
         return _fail("pdf_too_complex" if too_complex else "corrupt_pdf", page_errors[0], meta)
@@ -163,6 +178,9 @@ def _meta(doc: PDFDocument, contents: list[PageContent], page_errors: list[str])
     ocr_pages = [i for i, c in enumerate(contents, 1) if c.chars < MIN_PAGE_CHARS and c.images]
     if ocr_pages:
         meta["ocr_pages"] = ocr_pages
+    cycle_pages = [i for i, c in enumerate(contents, 1) if c.form_cycles]
+    if cycle_pages:
+        meta["form_cycle_pages"] = cycle_pages[:20]
     if page_errors:
         meta["page_errors"] = page_errors[:20]
     return meta

@@ -153,13 +153,19 @@ class _Worker:
     tasks: collections.deque[_Task] = field(default_factory=collections.deque)
     deadline: float = 0.0  # for tasks[0], the one running
     done: int = 0
+    vm_peak: int = 0  # the largest address space sampled while tasks[0] runs
+    vm_limit: int = 0  # its RLIMIT_AS, read from /proc once it serves
+    sampled_at: float = 0.0
 
 
 class SandboxPool:
     """A fixed number of worker processes running picklable functions with limits.
 
     `timeout_s` counts from the moment a worker starts the task (queueing is free);
-    `memory_mb` is the address space a task may add to its worker's starting size.
+    `memory_mb` is the address space a task may add to its worker's starting size; a
+    worker that dies of SIGABRT/SIGSEGV-like signals with its address space (sampled
+    every 0.1 s from /proc) at the cap hit that limit too, since C libraries such as
+    PDFium abort when an allocation fails instead of raising MemoryError.
     `max_tasks` recycles a worker after that many tasks (bounds slow leaks).
     `initializer` runs in each worker before the memory cap is set (e.g. imports).
     `prefetch` tasks wait in each worker's pipe behind the running one, so a worker
@@ -299,6 +305,8 @@ class SandboxPool:
                 return False
         now = time.monotonic()
         timeout = max(0.0, min((w.deadline for w in busy), default=now + 1.0) - now)
+        if busy:
+            timeout = min(timeout, MEMORY_SAMPLE_S)
         objects: list[Any] = [self._wake_r] + [w.conn for w in busy]
         objects += [w.process.sentinel for w in self._pool]
         ready = set(wait(objects, timeout))
@@ -307,6 +315,10 @@ class SandboxPool:
         for worker in list(self._pool):
             if worker.tasks and worker.conn in ready:
                 self._receive(worker)
+        for worker in busy:
+            due = time.monotonic() - worker.sampled_at >= MEMORY_SAMPLE_S
+            if due and worker.tasks and worker in self._pool:
+                _sample_memory(worker)
         for worker in list(self._pool):
             if worker.process.sentinel in ready or not worker.process.is_alive():
                 self._died(worker)
@@ -337,7 +349,7 @@ class SandboxPool:
                 self._replace(worker)
                 continue
             if not worker.tasks:
-                worker.deadline = time.monotonic() + self.timeout_s
+                _start_task(worker, self.timeout_s)
             worker.tasks.append(task)
             self.stats["sent"] += 1  # requeued tasks count again
 
@@ -350,7 +362,7 @@ class SandboxPool:
         except Exception as exc:  # the reply did not unpickle
             status, value = "exc", RuntimeError(f"reply not readable: {exc}"[:500])
         task = worker.tasks.popleft()
-        worker.deadline = time.monotonic() + self.timeout_s  # the next one starts now
+        _start_task(worker, self.timeout_s)  # the next one starts now
         worker.done += 1
         if status == "memory" or (self._max_tasks and worker.done >= self._max_tasks):
             self._replace(worker)  # retire it now; its queued task goes to another
@@ -371,8 +383,9 @@ class SandboxPool:
         code = worker.process.exitcode
         if worker.tasks:
             task = worker.tasks.popleft()
-            self.stats["crashes"] += 1
-            task.future.set_exception(_death_error(code, self.memory_mb))
+            error = _death_error(code, self.memory_mb, _at_cap(worker, self.memory_mb))
+            self.stats["memory_errors" if isinstance(error, SandboxMemoryError) else "crashes"] += 1
+            task.future.set_exception(error)
         self._replace(worker)
 
     def _timed_out(self, worker: _Worker) -> None:
@@ -413,12 +426,58 @@ def _finished(future: cf.Future) -> cf.Future:
     return future
 
 
-def _death_error(code: int | None, memory_mb: int) -> SandboxError:
-    """Why a worker died mid-task. SIGKILL we did not send is the kernel's OOM killer."""
+MEMORY_SAMPLE_S = 0.1  # each wake-up costs the dispatcher ~0.3 ms
+# C code that cannot allocate under RLIMIT_AS ends the process instead of raising:
+# PDFium aborts (SIGABRT), others dereference the NULL they got back.
+_ALLOCATION_DEATHS = {signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGTRAP}
+AT_CAP_FRACTION = 0.1  # sampled within this share of the allowance below the cap
+
+
+def _start_task(worker: _Worker, timeout_s: float) -> None:
+    worker.deadline = time.monotonic() + timeout_s
+    worker.vm_peak = 0
+
+
+def _sample_memory(worker: _Worker) -> None:
+    """Note the worker's address-space size (and, once, its cap) from /proc."""
+    worker.sampled_at = time.monotonic()
+    try:
+        with open(f"/proc/{worker.process.pid}/statm", "rb") as fh:
+            size = int(fh.read().split()[0]) * resource.getpagesize()
+        if not worker.vm_limit:
+            with open(f"/proc/{worker.process.pid}/limits", encoding="ascii") as fh:
+                line = next(ln for ln in fh if ln.startswith("Max address space"))
+            soft = line.split()[3]  # "unlimited" until the worker has set its cap
+            worker.vm_limit = int(soft) if soft.isdigit() else 0
+    except (OSError, ValueError, IndexError, StopIteration):
+        return  # it is exiting; the last sample stands
+    worker.vm_peak = max(worker.vm_peak, size)
+
+
+def _at_cap(worker: _Worker, memory_mb: int) -> str | None:
+    """How close the running task came to the address-space cap, if it reached it."""
+    if not worker.vm_limit or not worker.vm_peak:
+        return None
+    if worker.vm_peak < worker.vm_limit - AT_CAP_FRACTION * memory_mb * 1024 * 1024:
+        return None
+    return f"{worker.vm_peak >> 20} of {worker.vm_limit >> 20} MB"
+
+
+def _death_error(code: int | None, memory_mb: int, at_cap: str | None = None) -> SandboxError:
+    """Why a worker died mid-task.
+
+    SIGKILL we did not send is the kernel's OOM killer; a crash signal while the task's
+    address space was at the cap is an allocation that failed under it.
+    """
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if -code == signal.SIGKILL:
             return SandboxMemoryError(f"worker killed by SIGKILL (out of memory?, {memory_mb} MB)")
+        if at_cap and -code in _ALLOCATION_DEATHS:
+            return SandboxMemoryError(
+                f"worker died of {name} with its address space at the cap ({at_cap};"
+                f" a task may add {memory_mb} MB)"
+            )
         return SandboxCrashed(f"worker died: {name}")
     return SandboxCrashed(f"worker exited with code {code}")
 

@@ -29,6 +29,25 @@ def segfault() -> None:
     ctypes.string_at(0)
 
 
+def abort() -> None:
+    ctypes.CDLL(None).abort()
+
+
+def malloc_until_it_fails_then_abort(hold_s: float = 0.6) -> None:
+    """What PDFium does when an allocation fails under RLIMIT_AS: abort(), no MemoryError.
+
+    It reaches the cap over seconds; holding there a moment lets the pool, which samples
+    address space every 0.1 s, see that too.
+    """
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    while libc.malloc(8 << 20):
+        pass
+    time.sleep(hold_s)
+    libc.abort()
+
+
 def hard_exit(code: int) -> None:
     os._exit(code)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import hostile_data as hostile
 import pytest
 
 import extract.ocr as ocr
@@ -84,3 +85,20 @@ def test_blank_scan_keeps_needs_ocr(image_only_pdf: bytes) -> None:
     result = extract(image_only_pdf, media_type="application/pdf", url="http://x/s.pdf")
     assert result.error == "needs_ocr"
     assert {"ocr_failed", "ocr_unavailable"} & set(result.meta)
+
+
+def test_form_cycle_is_refused_before_pdfium_opens_the_file(monkeypatch, image_only_pdf) -> None:
+    """PDFium would nest the looping forms 40 deep and never finish loading the page."""
+
+    def pdfium_reached(body: bytes, meta: dict) -> None:
+        raise AssertionError("the page went to PDFium")
+
+    monkeypatch.setattr(ocr, "ocr_pdf", pdfium_reached)
+    result = extract(hostile.looping_forms_image_pdf(), media_type=None, url="http://x/l.pdf")
+    assert result.error == "pdf_too_complex" and result.text is None
+    assert result.error_detail.startswith("page 1: form XObjects draw each other")
+    assert result.meta["form_cycle_pages"] == [1] and result.extractor == "pdfminer"
+    plain = extract(image_only_pdf, media_type=None, url="http://x/s.pdf")
+    assert "form_cycle_pages" not in plain.meta
+    if ocr.ocr_available():  # a scan without cycles still goes to the renderer
+        assert "the page went to PDFium" in plain.meta["ocr_failed"]

@@ -66,11 +66,22 @@ def test_memory_limit(pool: SandboxPool) -> None:
     assert pool.submit(tasks.allocate, 64).result(timeout=10) == 64 * 1024 * 1024
 
 
+def test_abort_at_the_address_space_cap_is_a_memory_error() -> None:
+    """C code (PDFium) that cannot allocate under the cap aborts instead of raising."""
+    at_cap = r"SIGABRT with its address space at the cap \(\d+ of \d+ MB; a task may add 256 MB\)"
+    with SandboxPool(workers=1, timeout_s=10.0, memory_mb=256) as pool:
+        with pytest.raises(SandboxMemoryError, match=at_cap):
+            pool.submit(tasks.malloc_until_it_fails_then_abort).result(timeout=20)
+        assert pool.stats["memory_errors"] == 1 and pool.stats["crashes"] == 0
+        assert pool.submit(tasks.double, 1).result(timeout=10) == 2
+
+
 @pytest.mark.parametrize(("fn", "args", "reason"), [
-    (tasks.segfault, (), "SIGSEGV"), (tasks.hard_exit, (3,), "code 3"),
+    (tasks.segfault, (), "SIGSEGV"), (tasks.abort, (), "SIGABRT"),
+    (tasks.hard_exit, (3,), "code 3"),
 ])  # fmt: skip
 def test_crashes_are_reported_and_replaced(pool: SandboxPool, fn, args, reason) -> None:
-    with pytest.raises(SandboxCrashed, match=reason):
+    with pytest.raises(SandboxCrashed, match=reason):  # far below the cap: not memory
         pool.submit(fn, *args).result(timeout=10)
     assert pool.submit(tasks.double, 1).result(timeout=10) == 2
 
