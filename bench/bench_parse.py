@@ -63,7 +63,11 @@ def farm_pages(portals: int, pages: int, seed: int) -> tuple[list[Portal], list[
         reports |= {it.attachment for it in portal.columns[0].items if it.attachment}
         for depth, path in enumerate(reachable(portal)):
             status, media, body = plan.respond(portal.host, path)
-            meta = {"ogi_portal": name, "ogi_depth": min(depth, 3), "ogi_candidate": path in reports}
+            meta = {
+                "ogi_portal": name,
+                "ogi_depth": min(depth, 3),
+                "ogi_candidate": path in reports,
+            }
             out.append(_response(base + path, status, media, body, meta))
     return portal_list, out
 
@@ -76,7 +80,9 @@ def sample_pages() -> tuple[list[Portal], list[Response]]:
     out = []
     for f in files:
         meta = {"ogi_portal": "samples", "ogi_depth": 1, "ogi_candidate": False}
-        out.append(_response(f"{SAMPLE_BASE}/xxgk/{f.name}", 200, "text/html", f.read_bytes(), meta))
+        out.append(
+            _response(f"{SAMPLE_BASE}/xxgk/{f.name}", 200, "text/html", f.read_bytes(), meta)
+        )
     return [portal], out
 
 
@@ -84,7 +90,9 @@ def _response(url: str, status: int, media: str, body: bytes, meta: dict) -> Res
     request = scrapy.Request(url, meta=meta)
     headers = {"Content-Type": media}
     if media.startswith("text/html"):
-        response: Response = HtmlResponse(url, status=status, headers=headers, body=body, request=request)
+        response: Response = HtmlResponse(
+            url, status=status, headers=headers, body=body, request=request
+        )
     elif media.startswith("text/"):
         response = TextResponse(url, status=status, headers=headers, body=body, request=request)
     else:
@@ -163,8 +171,10 @@ def main() -> None:
             continue
         repeat = max(1, 200 // len(pages))  # the samples are few: parse them 200 times
         batch = pages * repeat
-        bare = best(args.rounds, lambda: time_bare(batch))
-        full, spider, out = best(args.rounds, lambda: time_full(portals, batch))
+        bare = best(args.rounds, lambda batch=batch: time_bare(batch))
+        full, spider, out = best(
+            args.rounds, lambda portals=portals, batch=batch: time_full(portals, batch)
+        )
         n = len(batch)
         requests = sum(isinstance(r, scrapy.Request) for r in out)
         print(
