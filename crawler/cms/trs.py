@@ -27,6 +27,11 @@ CREATE_PAGE = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*['"]([\w.-]+)['"]\s*,\s*['"](\w+)['"]\s*\)"""
 )
 SCRIPT_HINT = re.compile(r"[PW]0\d{6}|t\d{8}_\d", re.I)
+# SCRIPT_HINT's branches found from their uncased "0" and "_" (re.I leaves a pattern that
+# starts with a letter no literal to search for), the letters before checked at each hit.
+HINT_ZERO = re.compile(r"0\d{6}")
+HINT_UNDERSCORE = re.compile(r"_\d")
+HINT_T_DIGITS = re.compile(r"t\d{8}", re.I)
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 SCRIPT_LINK = re.compile(
     r"""(?P<url>(?:(?:https?:)?//[\w.:-]+)?(?:\.{1,2}/|/)?(?:[\w.%-]+/)*"""
@@ -134,7 +139,7 @@ def script_links(url: str, text: str) -> list[Lead]:
     """Attachment and article links inside scripts, with the text they are written with."""
     found: dict[str, str] = {}
     for script in SCRIPT.findall(text):
-        if not SCRIPT_HINT.search(script):
+        if not _has_hint(script):
             continue  # SCRIPT_LINK is slow to scan; every match of it holds a hint
         for match in SCRIPT_LINK.finditer(script):
             target = urljoin(url, match.group("url"))
@@ -142,3 +147,18 @@ def script_links(url: str, text: str) -> list[Lead]:
             if anchor or target not in found:
                 found[target] = anchor
     return [Lead(u, a) for u, a in found.items()]
+
+
+def _has_hint(script: str) -> bool:
+    """Whether SCRIPT_HINT matches in ``script``: [PW]0\\d{6} or t\\d{8}_\\d, any case."""
+    pos = 1
+    while (found := HINT_ZERO.search(script, pos)) is not None:
+        if script[found.start() - 1] in "PpWw":
+            return True
+        pos = found.start() + 1
+    pos = 9
+    while (found := HINT_UNDERSCORE.search(script, pos)) is not None:
+        if HINT_T_DIGITS.match(script, found.start() - 9):
+            return True
+        pos = found.start() + 1
+    return False
