@@ -38,10 +38,23 @@ class Portal:
         return host_port(url) in self.allowed_hosts
 
 
-@functools.lru_cache(maxsize=1 << 14)
+# Scheme and authority, as urlsplit finds them: "scheme:" then "//" then up to / ? or #.
+AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
 def host_port(url: str) -> str:
-    """'host:port' with the scheme's default port filled in, lower-case (memoised: the
-    spider asks for every link of every page)."""
+    """'host:port' with the scheme's default port filled in, lower-case (memoised by
+    scheme and authority: the spider asks for every new link of every page, and a
+    portal's links share a handful of hosts)."""
+    prefix = AUTHORITY.match(url)
+    return _host_port(prefix.group() if prefix else url)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _host_port(url: str) -> str:
+    """host_port of a URL or of its scheme-and-authority prefix: the same answer, since
+    urlsplit reads scheme, host and port from that prefix alone (and raises the same
+    ValueError for a bad port)."""
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
     return f"{(parts.hostname or '').lower()}:{port}"

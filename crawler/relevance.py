@@ -39,6 +39,11 @@ class LinkDecision:
     kind: str  # "report" | "attachment" | "list" | "drop"
     reason: str
 
+    @functools.cached_property
+    def stat(self) -> str:
+        """The stats key a link so decided is counted under (ogi/kept/… or ogi/dropped/…)."""
+        return f"ogi/{'dropped' if self.kind == 'drop' else 'kept'}/{self.reason}"
+
     @property
     def priority(self) -> int:
         """Scheduler priority: reports first, then report columns, then other sections."""
@@ -47,8 +52,17 @@ class LinkDecision:
         )
 
 
+@functools.cache
+def decided(kind: str, reason: str) -> LinkDecision:
+    """The one LinkDecision of each (kind, reason): a handful exist, and sharing them
+    lets each work out its stats key once."""
+    return LinkDecision(kind, reason)
+
+
 def is_attachment(url: str) -> bool:
     """A document URL by its extension, including PDF viewers' ?file=… parameters."""
+    if not _may_be_attachment(url):
+        return False
     parts = urlsplit(url)
     path = unquote(parts.path).lower()
     if path.endswith(ATTACHMENT_EXTENSIONS):
@@ -57,6 +71,15 @@ def is_attachment(url: str) -> bool:
         if any(unquote(v).lower().endswith(ATTACHMENT_EXTENSIONS) for v in values):
             return True
     return False
+
+
+def _may_be_attachment(url: str) -> bool:
+    """False only where is_attachment is False: a URL with no query, no escapes and no
+    characters urlsplit removes has its path at its end (before any fragment), so a
+    path ending in an attachment extension makes the URL end in one too."""
+    if "?" in url or "%" in url or "\t" in url or "\r" in url or "\n" in url:
+        return True
+    return url.split("#", 1)[0].lower().endswith(ATTACHMENT_EXTENSIONS)
 
 
 def looks_like_report(text: str, url: str) -> bool:
@@ -77,7 +100,8 @@ def _lookalike(text: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
+    """The text without whitespace (str.split and re's \\s agree on what that is)."""
+    return "".join(text.split()) if text else ""
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -88,23 +112,23 @@ def classify(anchor: str, url: str, *, on_report_page: bool) -> LinkDecision:
     if is_attachment(url):
         return _classify_attachment(text, url, on_report_page)
     if looks_like_report(text, url):
-        return LinkDecision("report", "report_link")
+        return decided("report", "report_link")
     if text and _lookalike(text) and (YEAR.search(text) or "报告" in text or len(text) > 12):
-        return LinkDecision("drop", "lookalike")
+        return decided("drop", "lookalike")
     if ARTICLE_URL.search(urlsplit(url).path):
-        return LinkDecision("drop", "offtopic_article")
+        return decided("drop", "offtopic_article")
     if LIST_TEXT.search(text) or LIST_URL.search(url) or REPORT_SLUGS.search(url):
-        return LinkDecision("list", "list_link")
+        return decided("list", "list_link")
     if DISCLOSURE_URL.search(urlsplit(url).path) and not YEAR.search(text):
-        return LinkDecision("list", "disclosure_section")
-    return LinkDecision("drop", "offtopic")
+        return decided("list", "disclosure_section")
+    return decided("drop", "offtopic")
 
 
 def _classify_attachment(text: str, url: str, on_report_page: bool) -> LinkDecision:
     if on_report_page:
-        return LinkDecision("attachment", "attachment_of_report")
+        return decided("attachment", "attachment_of_report")
     if looks_like_report(text, url) or looks_like_report(unquote(url), url):
-        return LinkDecision("attachment", "report_attachment")
+        return decided("attachment", "report_attachment")
     if _lookalike(text):
-        return LinkDecision("drop", "lookalike")
-    return LinkDecision("drop", "attachment_offtopic")
+        return decided("drop", "lookalike")
+    return decided("drop", "attachment_offtopic")

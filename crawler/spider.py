@@ -26,7 +26,7 @@ from crawler.items import KeptResponse
 from crawler.links import extract_links
 from crawler.portals import Portal
 from crawler.recrawl import Recrawl
-from crawler.relevance import LinkDecision, classify
+from crawler.relevance import LinkDecision, classify, decided
 from crawler.urls import clean
 from settings import names
 
@@ -229,11 +229,15 @@ class PortalSpider(scrapy.Spider):
         on_report = bool(response.meta.get("ogi_candidate"))
         pages = trs.page_count(response.text)  # None unless a TRS pager states a count
         page_url = response.url
+        name = portal.name
         for lead in leads:
-            judged = self._judged(portal, lead, on_report)
+            # The memo's young generation first, inline: most links of a page repeat.
+            judged = self._judgements.get((name, lead, on_report)) or self._judged(
+                portal, lead, on_report
+            )
             lead, removed, allowed, decision = judged
-            for kind in removed:
-                counts[f"ogi/traps/{kind}_removed"] += 1
+            for removed_key in removed:
+                counts[removed_key] += 1
             if not allowed:
                 counts["ogi/dropped/offsite"] += 1
                 continue
@@ -242,12 +246,12 @@ class PortalSpider(scrapy.Spider):
             elif decision is None:
                 decision = judged[3] = self._decide(lead, on_report)
             if decision.kind == "drop":
-                counts[f"ogi/dropped/{decision.reason}"] += 1
+                counts[decision.stat] += 1
                 continue
             if not self._within_budget(portal, depth, decision.kind):
                 counts["ogi/dropped/budget"] += 1
                 continue
-            counts[f"ogi/kept/{decision.reason}"] += 1
+            counts[decision.stat] += 1
             key = (lead.method, lead.url, lead.formdata)
             if key in self.yielded:
                 continue
@@ -266,9 +270,9 @@ class PortalSpider(scrapy.Spider):
                 yield request
 
     def _judged(self, portal: Portal, lead: Lead | Link, on_report: bool) -> list[Any]:
-        """[cleaned lead, kinds cleaning removed, on the portal's hosts, decision or None
-        until first needed], memoised: menus and pagers repeat the same links on every
-        page, and each part is a pure function of the lead (the parameter-space trap
+        """[cleaned lead, stats keys of the kinds cleaning removed, on the portal's hosts,
+        decision or None until first needed], memoised: menus and pagers repeat the same
+        links on every page, and each part is a pure function of the lead (the parameter-space trap
         included: a variant once admitted stays admitted, one refused stays refused).
         The TRS last-page check depends on the page and is made before, every time."""
         memo_key = (portal.name, lead, on_report)  # a Link is a pair of str: cheap to hash
@@ -283,7 +287,10 @@ class PortalSpider(scrapy.Spider):
             lead = Lead(*lead)
         url, removed = clean(lead.url)
         cleaned = dataclasses.replace(lead, url=url) if removed else lead
-        judged = [cleaned, tuple(sorted(removed)), portal.allows(cleaned.url), None]
+        removed_keys = (
+            tuple(f"ogi/traps/{kind}_removed" for kind in sorted(removed)) if removed else ()
+        )
+        judged = [cleaned, removed_keys, portal.allows(cleaned.url), None]
         self._remember(memo_key, judged)
         return judged
 
@@ -294,10 +301,10 @@ class PortalSpider(scrapy.Spider):
 
     def _decide(self, lead: Lead, on_report: bool) -> LinkDecision:
         if lead.pager:
-            return LinkDecision("list", "cms_pager")
+            return decided("list", "cms_pager")
         trap = traps.trap_reason(lead.url, lead.anchor, self.params)
         if trap is not None:
-            return LinkDecision("drop", trap)
+            return decided("drop", trap)
         return classify(lead.anchor, lead.url, on_report_page=on_report)
 
     def _within_budget(self, portal: Portal, depth: int, kind: str) -> bool:

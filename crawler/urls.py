@@ -46,6 +46,8 @@ def clean(url: str) -> tuple[str, set[str]]:
     """The URL without session ids and tracking parameters, and what was removed."""
     if ";" not in url and "?" not in url:
         return url, set()  # the common case, without parsing
+    if _keeps_all(url):
+        return url, set()
     parts = urlsplit(url)
     removed: set[str] = set()
     path = SESSION_PATH.sub("", parts.path)
@@ -61,6 +63,16 @@ def clean(url: str) -> tuple[str, set[str]]:
     if not removed:
         return url, removed
     return urlunsplit((parts.scheme, parts.netloc, path, "&".join(kept), "")), removed
+
+
+def _keeps_all(url: str) -> bool:
+    """True only where clean removes nothing: no ";" (so no session path), and no query
+    parameter of the query urlsplit would find (after the first "?", before a "#") is
+    one _dropped names; with no tab or newline, which urlsplit would remove first."""
+    if ";" in url or "\t" in url or "\r" in url or "\n" in url:
+        return False
+    query = url.split("#", 1)[0].partition("?")[2]
+    return not any(_dropped(piece.split("=", 1)[0]) for piece in query.split("&") if piece)
 
 
 def clean_url(url: str) -> str:

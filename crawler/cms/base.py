@@ -49,3 +49,32 @@ def clean_text(fragment: str) -> str:
     """Anchor text from an HTML fragment or a JS string: tags, escapes and spaces gone."""
     text = html.unescape(TAGS.sub("", fragment.replace("\\", "")))
     return " ".join(text.split())
+
+
+def is_word_char(char: str) -> bool:
+    """Whether ``char`` is a word character to ``re`` (\\w, the sides of a \\b)."""
+    return char.isalnum() or char == "_"
+
+
+class CaselessLiteral:
+    """``re.search(re.escape(literal), text, re.I)``, the same verdict found faster.
+
+    Under re.I, ``re`` can only search fast for the uncased characters a pattern starts
+    with; a literal starting with a letter is tried at every position of the page. This
+    searches from the literal's first uncased ASCII character instead (a match of the
+    whole literal contains one there) and checks the whole literal at each hit."""
+
+    def __init__(self, literal: str) -> None:
+        self.whole = re.compile(re.escape(literal), re.I)
+        self.skip = next((i for i, c in enumerate(literal) if c.isascii() and not c.isalpha()), 0)
+        self.tail = re.compile(re.escape(literal[self.skip :]), re.I)
+
+    def search(self, text: str) -> bool:
+        if not self.skip:
+            return self.whole.search(text) is not None
+        pos = self.skip
+        while (found := self.tail.search(text, pos)) is not None:
+            if self.whole.match(text, found.start() - self.skip):
+                return True
+            pos = found.start() + 1
+        return False
