@@ -140,15 +140,28 @@ def bench_politeness(portals: int, seconds: int) -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
         archive = Path(tmp) / "a"
+        before = children_cpu()
         proc = start_crawl(f.portals_path, archive, None, CLOSESPIDER_TIMEOUT=seconds)
         proc.wait(seconds + 120)
+        cpu = children_cpu() - before  # the crawl process and the workers it waited for
         times = fetch_times(f"sqlite:///{archive / 'catalog.sqlite'}")
     rate = steady_rate(times, warmup=min(5.0, seconds / 4))
+    pages = sum(len(ts) for ts in times.values())
     ideal = portals * 1.0
     print(
         f"(a) politeness-bound: {portals} portals at 1 req/s/host, {seconds} s: "
-        f"{rate:.1f} pages/s vs ideal {ideal:.0f} -> {rate / ideal:.2f} of ideal (target >= 0.80)"
+        f"{rate:.1f} pages/s vs ideal {ideal:.0f} -> {rate / ideal:.2f} of ideal (target >= 0.80);"
+        f" {pages} pages, crawler CPU {cpu * 1000 / max(pages, 1):.1f} ms/page"
+        f" ({cpu / seconds:.2f} cores)"
     )
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of the children waited for so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ---------------------------------------------------------------- (b) 1 vs 2 processes
