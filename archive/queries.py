@@ -324,8 +324,25 @@ def parsed_captures_page(
     keys = keys[:limit]
     if not keys:
         return [], None
-    page = stmt.where(sa.or_(*(_same(P.agency, a) & _same(P.year, y) for a, y in keys)))
-    return _parsed(conn, page, version), (keys[-1] if more else None)
+    wanted = set(keys)
+    page = _parsed(conn, _of_keys(stmt, keys), version, keep=wanted)
+    return page, (keys[-1] if more else None)
+
+
+def _of_keys(stmt: Any, keys: list[ReportKey]) -> Any:
+    """Rows of (at least) these keys, found through an index range: the keys are
+    consecutive in the database's order, so their agencies lie between the first and the
+    last named one; the few other rows in that range are dropped by the caller."""
+    named = [a for a, _ in keys if a is not None]
+    ranges = [P.agency.between(named[0], named[-1])] if named else []
+    unnamed = [y for a, y in keys if a is None]
+    if unnamed:
+        years = [y for y in unnamed if y is not None]
+        ranges.append(
+            P.agency.is_(None)
+            & sa.or_(P.year.in_(years), *([P.year.is_(None)] if None in unnamed else []))
+        )
+    return stmt.where(sa.or_(*ranges))
 
 
 def _parsed_select(parser: str, version: str, year: int | None, agency: str | None) -> Any:
@@ -351,8 +368,12 @@ def _parsed_select(parser: str, version: str, year: int | None, agency: str | No
     return stmt
 
 
-def _parsed(conn: Connection, stmt: Any, version: str) -> list[ParsedCapture]:
+def _parsed(
+    conn: Connection, stmt: Any, version: str, *, keep: set[ReportKey] | None = None
+) -> list[ParsedCapture]:
     rows = conn.execute(stmt).all()
+    if keep is not None:
+        rows = [r for r in rows if (r.p_agency, r.p_year) in keep]
     counts = _version_counts(conn, {r.resource_id for r in rows})
     return [
         ParsedCapture(
