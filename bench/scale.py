@@ -1,7 +1,7 @@
 """Benchmark: the crawler and catalog at national scale, each number measured in this run.
 
     .venv/bin/python bench/scale.py [--quick] [--urls 100000] [--captures 1000000]
-                                    [--only a,b,c,d]
+                                    [--seconds 900] [--only a,b,c,d]
 
 (a) politeness-bound throughput: a loopback farm of 200 portals (one 127.77.x.y host
     each), the project's politeness (1 request/s per host, jitter, AutoThrottle), one
@@ -382,6 +382,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a smoke run with small sizes")
     ap.add_argument("--urls", type=int, default=None, help="URLs in the memory crawl (c)")
     ap.add_argument("--captures", type=int, default=None, help="captures in the catalog (d)")
+    ap.add_argument(
+        "--seconds", type=int, default=None, help="wall-time bound of the memory crawl (c)"
+    )
     ap.add_argument("--only", default="a,b,c,d", help="which parts, e.g. a,d")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -396,7 +399,7 @@ def main() -> None:
         bench_processes(portals=10 if quick else 40, seconds=20 if quick else 60)
     if "c" in parts:
         urls = args.urls or (1500 if quick else 100_000)
-        bench_memory(urls, limit=120 if quick else 3600)
+        bench_memory(urls, limit=args.seconds or (120 if quick else 3600))
     if "d" in parts:
         bench_queries(args.captures or (20_000 if quick else 1_000_000))
 

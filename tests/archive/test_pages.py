@@ -210,3 +210,40 @@ def test_versions_pages_follow_the_oldest_first_order(archive: Archive) -> None:
     assert paged == whole
     with pytest.raises(ValueError, match="no capture 999"):
         archive.versions(URL, after=999, limit=2)
+
+
+def test_the_cli_pages_with_a_cursor_and_keeps_jsonl_complete(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    with Archive.open(tmp_path / "a", None) as arc:
+        fill(arc)
+
+    def ogi(*args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "ogi", *args, "--archive", str(tmp_path / "a")]
+        return subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+
+    version = ["--parser-version", VERSION]
+    whole = ogi("reports", "--format", "jsonl", *version)
+    assert whole.returncode == 0, whole.stderr.decode()
+    everything = [json.loads(line) for line in whole.stdout.decode().splitlines()]
+    seen, after = [], None
+    for _ in range(50):
+        args = ["reports", "--format", "jsonl", "--limit", "4", *version]
+        proc = ogi(*args, *(["--after", after] if after else []))
+        assert proc.returncode == 0, proc.stderr.decode()
+        seen += [json.loads(line) for line in proc.stdout.decode().splitlines()]
+        hint = proc.stderr.decode()
+        if "--after" not in hint:
+            break
+        after = json.loads(hint.split("--after ", 1)[1].split(" (or")[0].strip("'"))
+        after = json.dumps(after, ensure_ascii=False, separators=(",", ":"))
+    assert sorted(ids(seen)) == sorted(ids(everything))
+    clash = ogi("reports", "--all", "--limit", "3", *version)
+    assert clash.returncode != 0 and "--all lists every row" in clash.stderr.decode()
+    bad = ogi("reports", "--after", "nonsense", *version)
+    assert bad.returncode != 0 and "not a page cursor" in bad.stderr.decode()
+    page = ogi("versions", URL, "--format", "jsonl", "--limit", "3")
+    assert len(page.stdout.decode().splitlines()) == 3
+    assert "--after 3" in page.stderr.decode()
