@@ -162,8 +162,13 @@ def _info(row: Any, url: str) -> CaptureInfo:
     )
 
 
+# What _info reads: every capture column but the request headers (JSON decoded per row
+# for nothing: a page of reports reads thousands of rows).
+INFO_COLUMNS = [c for c in Capture.__table__.c if c.name != "request_headers"]
+
+
 def _select_captures() -> sa.Select[Any]:
-    return sa.select(Capture.__table__, R.url.label("resource_url")).join(
+    return sa.select(*INFO_COLUMNS, R.url.label("resource_url")).join(
         Resource.__table__, R.id == C.resource_id
     )
 
@@ -434,4 +439,4 @@ def _version_counts(conn: Connection, resource_ids: set[int]) -> dict[int, int]:
         .where(C.resource_id.in_(resource_ids), C.change.in_(("new", "changed")))
         .group_by(C.resource_id)
     )
-    return {rid: int(n) for rid, n in conn.execute(stmt)}
+    return {rid: int(n) for rid, n in conn.execute(stmt).all()}

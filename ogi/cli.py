@@ -39,7 +39,7 @@ LimitOpt = Annotated[
     int | None,
     typer.Option(
         min=1,
-        help="Rows per page (table default 100; jsonl/csv list every row unless --limit/--after)",
+        help="Reports (agency + year) per page (table: 50; jsonl/csv: all unless paged)",
     ),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every row, not a page")]

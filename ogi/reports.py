@@ -63,7 +63,7 @@ def report_rows(archive: Archive, parser: str, flt: ReportFilter) -> list[dict]:
     return sorted(rows, key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
 
 
-PAGE_SIZE = 100  # reports per page of `ogi reports` unless --limit or --all
+PAGE_SIZE = 50  # (agency, year) keys per page of `ogi reports` unless --limit or --all
 
 
 def report_page(
