@@ -162,8 +162,13 @@ def _info(row: Any, url: str) -> CaptureInfo:
     )
 
 
+# What _info reads: every capture column but the request headers (JSON decoded per row
+# for nothing: a page of reports reads thousands of rows).
+INFO_COLUMNS = [c for c in Capture.__table__.c if c.name != "request_headers"]
+
+
 def _select_captures() -> sa.Select[Any]:
-    return sa.select(Capture.__table__, R.url.label("resource_url")).join(
+    return sa.select(*INFO_COLUMNS, R.url.label("resource_url")).join(
         Resource.__table__, R.id == C.resource_id
     )
 
@@ -184,8 +189,18 @@ def request_span(conn: Connection, capture_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def captures_of_url(conn: Connection, url: str) -> list[CaptureInfo]:
+def captures_of_url(
+    conn: Connection, url: str, *, after: int | None = None, limit: int | None = None
+) -> list[CaptureInfo]:
+    """Oldest first; with ``after`` (a capture id) only those after it, at most ``limit``."""
     stmt = _select_captures().where(R.url_hash == url_hash(url)).order_by(C.fetched_at, C.id)
+    if after is not None:
+        mark = conn.execute(sa.select(C.fetched_at).where(C.id == after)).scalar()
+        if mark is None:
+            raise ValueError(f"no capture {after} to continue after")
+        stmt = stmt.where(sa.or_(C.fetched_at > mark, sa.and_(C.fetched_at == mark, C.id > after)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return _infos(conn, stmt)
 
 
@@ -282,10 +297,60 @@ def newest_parser_version(conn: Connection, parser: str) -> str | None:
     return versions[-1] if versions else None
 
 
+ReportKey = tuple[str | None, int | None]  # (parse.agency, parse.year): one page cursor
+
+
 def parsed_captures(
     conn: Connection, parser: str, version: str, *, year: int | None, agency: str | None
 ) -> list[ParsedCapture]:
     """Every non-revisit capture whose payload's text this parser version read as a report."""
+    return _parsed(conn, _parsed_select(parser, version, year, agency), version)
+
+
+def parsed_captures_page(
+    conn: Connection,
+    parser: str,
+    version: str,
+    *,
+    year: int | None,
+    agency: str | None,
+    after: ReportKey | None,
+    limit: int,
+) -> tuple[list[ParsedCapture], ReportKey | None]:
+    """One page of parsed_captures: those of the first ``limit`` (agency, year) keys after
+    ``after``, and the cursor of the next page (None after the last).
+
+    Keyset pagination on the parse (parser, parser_version, agency, year) index, so a page
+    costs the same at any depth, unlike OFFSET; the key order is the database's own.
+    """
+    stmt = _parsed_select(parser, version, year, agency)
+    keys = report_keys(conn, stmt, after, limit + 1)
+    more = len(keys) > limit
+    keys = keys[:limit]
+    if not keys:
+        return [], None
+    wanted = set(keys)
+    page = _parsed(conn, _of_keys(stmt, keys), version, keep=wanted)
+    return page, (keys[-1] if more else None)
+
+
+def _of_keys(stmt: Any, keys: list[ReportKey]) -> Any:
+    """Rows of (at least) these keys, found through an index range: the keys are
+    consecutive in the database's order, so their agencies lie between the first and the
+    last named one; the few other rows in that range are dropped by the caller."""
+    named = [a for a, _ in keys if a is not None]
+    ranges = [P.agency.between(named[0], named[-1])] if named else []
+    unnamed = [y for a, y in keys if a is None]
+    if unnamed:
+        years = [y for y in unnamed if y is not None]
+        ranges.append(
+            P.agency.is_(None)
+            & sa.or_(P.year.in_(years), *([P.year.is_(None)] if None in unnamed else []))
+        )
+    return stmt.where(sa.or_(*ranges))
+
+
+def _parsed_select(parser: str, version: str, year: int | None, agency: str | None) -> Any:
     stmt = (
         _select_captures()
         .add_columns(
@@ -305,7 +370,15 @@ def parsed_captures(
         stmt = stmt.where(P.year == year)
     if agency is not None:
         stmt = stmt.where(P.agency.contains(agency))
+    return stmt
+
+
+def _parsed(
+    conn: Connection, stmt: Any, version: str, *, keep: set[ReportKey] | None = None
+) -> list[ParsedCapture]:
     rows = conn.execute(stmt).all()
+    if keep is not None:
+        rows = [r for r in rows if (r.p_agency, r.p_year) in keep]
     counts = _version_counts(conn, {r.resource_id for r in rows})
     return [
         ParsedCapture(
@@ -322,6 +395,41 @@ def parsed_captures(
     ]
 
 
+def report_keys(
+    conn: Connection, matching: sa.Select[Any], after: ReportKey | None, limit: int
+) -> list[ReportKey]:
+    """The first ``limit`` (agency, year) keys after ``after`` that have a matching capture,
+    in the catalog's own order of the index (NULL first on SQLite, last on PostgreSQL)."""
+    nulls_first = conn.dialect.name == "sqlite"
+    stmt = matching.with_only_columns(P.agency, P.year).distinct().order_by(None)
+    if after is not None:
+        stmt = stmt.where(_key_after(after, nulls_first))
+    stmt = stmt.order_by(P.agency, P.year).limit(limit)
+    return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+
+def _same(col: Any, value: Any) -> Any:
+    return col.is_(None) if value is None else col == value
+
+
+def _after(col: Any, value: Any, nulls_first: bool) -> Any:
+    """``col`` comes strictly after ``value`` in ascending order with that NULL placement."""
+    if value is None:
+        return col.is_not(None) if nulls_first else sa.false()
+    return col > value if nulls_first else sa.or_(col > value, col.is_(None))
+
+
+def _key_after(key: ReportKey, nulls_first: bool) -> Any:
+    agency, year = key
+    later = sa.or_(
+        _after(P.agency, agency, nulls_first),
+        _same(P.agency, agency) & _after(P.year, year, nulls_first),
+    )
+    if agency is not None and nulls_first:
+        return sa.and_(P.agency >= agency, later)  # a range the index can seek to
+    return later
+
+
 def _version_counts(conn: Connection, resource_ids: set[int]) -> dict[int, int]:
     """Payload versions per URL (new + changed captures); unchanged recaptures are not."""
     if not resource_ids:
@@ -331,4 +439,4 @@ def _version_counts(conn: Connection, resource_ids: set[int]) -> dict[int, int]:
         .where(C.resource_id.in_(resource_ids), C.change.in_(("new", "changed")))
         .group_by(C.resource_id)
     )
-    return {rid: int(n) for rid, n in conn.execute(stmt)}
+    return {rid: int(n) for rid, n in conn.execute(stmt).all()}

@@ -389,10 +389,13 @@ class Archive:
         if self._writer is not None:
             self._writer.sync()
 
-    def versions(self, url: str) -> list[CaptureInfo]:
-        """Every capture of the URL (exact or any non-canonical form), oldest first."""
+    def versions(
+        self, url: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[CaptureInfo]:
+        """Every capture of the URL (exact or any non-canonical form), oldest first;
+        ``after``/``limit``: the page after that capture id (queries.captures_of_url)."""
         key = canonical_url(url)
-        return self._read(lambda c: queries.captures_of_url(c, key))
+        return self._read(lambda c: queries.captures_of_url(c, key, after=after, limit=limit))
 
     def resource(self, url: str) -> ResourceInfo | None:
         """What the catalog knows of a URL as a whole (latest version, gone_at)."""
@@ -530,6 +533,12 @@ class Archive:
             return queries.parsed_captures(conn, parser, version, year=year, agency=agency)
 
         return self._read(query)
+
+    def parsed_captures_page(
+        self, *, parser: str, parser_version: str, **page: Any
+    ) -> tuple[list[ParsedCapture], queries.ReportKey | None]:
+        """One page of parsed_captures and the next cursor (queries.parsed_captures_page)."""
+        return self._read(lambda c: queries.parsed_captures_page(c, parser, parser_version, **page))
 
     # ----------------------------------------------------------------- export
     def rebuild_catalog(self) -> RebuildStats:

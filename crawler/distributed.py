@@ -67,6 +67,7 @@ if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
 return 0
 """
 BATCH = 200  # requests per pipelined enqueue
+DISTRIBUTED_CONCURRENCY = 16  # requests in flight per process (see configure)
 POP_INTO = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #r == 0 then return false end
@@ -98,6 +99,12 @@ def configure(settings: Settings) -> None:
     }
     for name, value in values.items():
         settings.set(name, value, priority="cmdline")
+    # The project's CONCURRENT_REQUESTS (512) relies on its host-capped queue, which the
+    # scrapy-redis scheduler does not use: the shared zset pops by priority, then by the
+    # serialised request (its URL, so one host's requests come together), and 512 popped
+    # at once could be one host's, waiting at its gate for minutes. So keep the earlier 16
+    # here unless the run sets its own (a --set is "cmdline", above "project").
+    settings.set("CONCURRENT_REQUESTS", DISTRIBUTED_CONCURRENCY, priority="project")
     add_components(settings, "EXTENSIONS", {"crawler.workers.Coordinator": 10})
     add_components(settings, "SPIDER_MIDDLEWARES", {"crawler.workers.AckMiddleware": 10})
     add_components(settings, "DOWNLOADER_MIDDLEWARES", {"crawler.workers.FailureAck": 1})

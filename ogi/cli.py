@@ -35,6 +35,14 @@ PortalsOpt = Annotated[
     typer.Option("--portals", envvar="OGI_PORTALS", help="Portal list (TOML)"),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | jsonl | csv")]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Reports (agency + year) per page (table: 50; jsonl/csv: all unless paged)",
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every row, not a page")]
 
 
 def _archive_dir(archive: Path | None) -> Path:
@@ -91,9 +99,16 @@ def reports(
     parser_version: Annotated[
         str | None, typer.Option(help="Show the results of this parser version")
     ] = None,
+    limit: LimitOpt = None,
+    after: Annotated[
+        str | None, typer.Option(help="The page after this cursor (printed after a page)")
+    ] = None,
+    everything: AllOpt = False,
 ) -> None:
-    """One row per report (agency + year): its latest version."""
-    commands.reports(_archive_dir(archive), catalog, fmt, year, agency, parser_version)
+    """One row per report (agency + year): its latest version. A page at a time (--limit,
+    --after the cursor printed on stderr); --all lists every report."""
+    page = commands.Page(limit, after, everything)
+    commands.reports(_archive_dir(archive), catalog, fmt, year, agency, parser_version, page)
 
 
 @app.command()
@@ -102,9 +117,16 @@ def versions(
     archive: ArchiveOpt = None,
     catalog: CatalogOpt = None,
     fmt: FormatOpt = "table",
+    limit: LimitOpt = None,
+    after: Annotated[
+        int | None, typer.Option(help="The captures after this capture id (the last shown)")
+    ] = None,
+    everything: AllOpt = False,
 ) -> None:
-    """Every capture of URL, oldest first, with whether its content changed or it is gone."""
-    commands.versions(_archive_dir(archive), catalog, url, fmt)
+    """Every capture of URL, oldest first, with whether its content changed or it is gone.
+    A page at a time (--limit, --after); --all lists every capture."""
+    page = commands.Page(limit, str(after) if after is not None else None, everything)
+    commands.versions(_archive_dir(archive), catalog, url, fmt, page)
 
 
 @app.command()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from crawler.portals import Portal, PortalFileError, adhoc_portal, load_portals
 from ogi import pipeline, render
 from ogi.errors import CliError
 from ogi.export_rows import ExportFilter
-from ogi.reports import ReportFilter, report_rows, to_csv, to_jsonl
+from ogi.reports import PAGE_SIZE, ReportFilter, report_page, report_rows, to_csv, to_jsonl
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (ArchiveError, PortalFileError, OSError)
 err_console = Console(stderr=True)
@@ -164,6 +166,29 @@ def resume_settings(arc: Archive) -> dict[str, object]:
     return {"OGI_RESUME_SINCE": moment.isoformat()}
 
 
+@dataclass(frozen=True)
+class Page:
+    """Which rows a listing shows: a page (``limit``, after the cursor ``after``) or all.
+
+    The table (for people) shows a page by default; jsonl and csv (the stable contract
+    researchers' scripts read) stay complete unless --limit or --after asks for a page.
+    """
+
+    limit: int | None = None
+    after: str | None = None
+    everything: bool = False
+
+    def paged(self, fmt: str) -> Page:
+        if self.everything and (self.limit is not None or self.after is not None):
+            raise CliError("--all lists every row: leave out --limit and --after")
+        if self.everything or (fmt != "table" and self.limit is None and self.after is None):
+            return Page(everything=True)
+        return Page(self.limit or PAGE_SIZE, self.after)
+
+    def size(self) -> int:
+        return self.limit or PAGE_SIZE
+
+
 def reports(
     archive_dir: Path,
     catalog: str | None,
@@ -171,17 +196,41 @@ def reports(
     year: int | None,
     agency: str | None,
     parser_version: str | None,
+    page: Page | None = None,
 ) -> None:
     _check_format(fmt, ("table", "jsonl", "csv"))
+    page = (page or Page()).paged(fmt)
+    size = page.size()
+    following = None
     with opened(archive_dir, catalog) as arc:
         version = parser_version or _default_parser_version(arc)
-        rows = report_rows(arc, report_parser.PARSER_NAME, ReportFilter(year, agency, version))
+        flt = ReportFilter(year, agency, version)
+        if page.everything:
+            rows = report_rows(arc, report_parser.PARSER_NAME, flt)
+        else:
+            try:
+                rows, following = report_page(
+                    arc, report_parser.PARSER_NAME, flt, after=page.after, limit=size
+                )
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
     if fmt == "jsonl":
         sys.stdout.write(to_jsonl(rows))
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
         out_console.print(render.reports_table(rows))
+    _next_page_hint(following)
+
+
+def _next_page_hint(following: str | None) -> None:
+    """On stderr, so jsonl/csv on stdout stay data: how to get the next page."""
+    if following is not None:
+        err_console.print(
+            f"more reports: --after {shlex.quote(following)} (or --all)",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _default_parser_version(arc: Archive) -> str | None:
@@ -192,17 +241,32 @@ def _default_parser_version(arc: Archive) -> str | None:
     return known[-1] if known else None
 
 
-def versions(archive_dir: Path, catalog: str | None, url: str, fmt: str) -> None:
+def versions(
+    archive_dir: Path, catalog: str | None, url: str, fmt: str, page: Page | None = None
+) -> None:
     _check_format(fmt, ("table", "jsonl"))
+    page = (page or Page()).paged(fmt)
+    size = page.size()
     with opened(archive_dir, catalog) as arc:
-        caps = arc.versions(url)
-    if not caps:
+        if page.everything:
+            caps = arc.versions(url)
+        else:
+            after = int(page.after) if page.after is not None else None
+            try:
+                caps = arc.versions(url, after=after, limit=size + 1)
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
+    if not caps and page.after is None:
         raise CliError(f"no capture of {url} in the archive")
+    more = not page.everything and len(caps) > size
+    caps = caps[:size] if more else caps
     rows = [render.version_row(c) for c in caps]
     if fmt == "jsonl":
         sys.stdout.write(to_jsonl(rows))
     else:
         out_console.print(render.versions_table(rows))
+    if more:
+        err_console.print(f"more captures: --after {caps[-1].id} (or --all)", highlight=False)
 
 
 def show(archive_dir: Path, catalog: str | None, capture_id: int, what: str) -> None:

@@ -63,6 +63,50 @@ def report_rows(archive: Archive, parser: str, flt: ReportFilter) -> list[dict]:
     return sorted(rows, key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
 
 
+PAGE_SIZE = 50  # (agency, year) keys per page of `ogi reports` unless --limit or --all
+
+
+def report_page(
+    archive: Archive, parser: str, flt: ReportFilter, *, after: str | None, limit: int
+) -> tuple[list[dict], str | None]:
+    """One page of report_rows: the reports of the next ``limit`` (agency, year) keys after
+    the cursor ``after``, sorted as report_rows sorts, and the next page's cursor (None
+    after the last). A key without a printed agency gives a row per portal, so a page can
+    hold more than ``limit`` rows. Pages are cut between the catalog's printed agency
+    names, so a report whose captures print its agency in two spellings (科技局 and
+    科学技术局) can show once on each of two pages; report_rows (--all) merges them."""
+    if flt.parser_version is None:
+        return [], None
+    parsed, following = archive.parsed_captures_page(
+        parser=parser,
+        parser_version=flt.parser_version,
+        year=flt.year,
+        agency=flt.agency,
+        after=decode_cursor(after) if after else None,
+        limit=limit,
+    )
+    rows = [_row(best, members) for best, members in group_reports(parsed)]
+    rows.sort(key=lambda r: (r["agency"] or "", r["year"] or 0, r["capture_id"]))
+    return rows, (encode_cursor(following) if following else None)
+
+
+def encode_cursor(key: tuple[str | None, int | None]) -> str:
+    return json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_cursor(text: str) -> tuple[str | None, int | None]:
+    """A cursor printed by a previous page; anything else is refused with the reason."""
+    try:
+        agency, year = json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a page cursor of `ogi reports`: {text!r}") from exc
+    if not (agency is None or isinstance(agency, str)) or not (
+        year is None or (isinstance(year, int) and not isinstance(year, bool))
+    ):
+        raise ValueError(f"not a page cursor of `ogi reports`: {text!r}")
+    return agency, year
+
+
 def _agency(pc: ParsedCapture) -> str:
     return pc.agency or pc.result.get("agency") or pc.capture.portal or ""
 
