@@ -305,6 +305,14 @@ class CrawlExtraction:
             if pool is not None:
                 pool.shutdown(cancel_pending=True)
 
+    def add_stats(self, stats: ProcessStats) -> None:
+        """Counts of a copy of this hook that ran elsewhere (the crawl's archive writer)."""
+        self._stats = ProcessStats(
+            texts=self._stats.texts + stats.texts,
+            reports=self._stats.reports + stats.reports,
+            errors=self._stats.errors + stats.errors,
+        )
+
     def take_stats(self) -> ProcessStats:
         """Texts, reports and errors stored during the crawl (reset once read)."""
         stats, self._stats = self._stats, ProcessStats()
