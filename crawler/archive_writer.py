@@ -171,8 +171,7 @@ class ProcessWriter:
         Blocking, like the inline close: the crawl is over when this is called."""
         try:
             deadline = time.monotonic() + self.FINISH_TIMEOUT
-            while (self.sent or self.backlog) and self.lost is None:
-                self._wait(deadline)
+            self.wait_idle(self.FINISH_TIMEOUT)
             if self.lost is None:
                 self._send(("finish", stats))
             while self.finished is None and self.lost is None:
@@ -180,6 +179,12 @@ class ProcessWriter:
             return self.finished
         finally:
             self._stop()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Block until every record handed over has its outcome (or the writer is lost)."""
+        deadline = time.monotonic() + timeout
+        while (self.sent or self.backlog) and self.lost is None:
+            self._wait(deadline)
 
     # -- the pipe
     def _pump(self) -> None:
@@ -201,8 +206,8 @@ class ProcessWriter:
         assert self.conn is not None
         try:
             self.conn.send(message)
-        except (OSError, EOFError) as exc:
-            self._lose(f"its pipe broke ({exc})")
+        except (OSError, EOFError):
+            self._lose(self._exit_note())
 
     def read_available(self) -> None:
         """Handle every message waiting in the pipe (the reactor calls this when readable)."""
