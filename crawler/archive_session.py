@@ -76,6 +76,7 @@ class Finished:
     hook_errors: list[str] = field(default_factory=list)
     hook_stats: Any = None  # what the hook's take_stats() returned, if it has one
     usage: dict[str, float] = field(default_factory=dict)
+    error: str | None = None  # finishing the run failed (the archive keeps what was stored)
 
 
 class ArchiveSession:

@@ -37,7 +37,7 @@ from typing import Any
 
 from twisted.internet.defer import Deferred
 
-from archive import Archive
+from archive import Archive, ArchiveError
 from crawler.archive_session import (
     ArchiveSession,
     Finished,
@@ -338,6 +338,7 @@ def writer_main(conn: Connection, config: SessionConfig, run: RunMeta) -> None:
         stream=sys.stderr,
         format="%(asctime)s [archive-writer] %(levelname)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter
     session = ArchiveSession(config)
     try:
         run_id, errors = session.open(run)
@@ -383,7 +384,11 @@ def _serve(conn: Connection, inbox: queue.SimpleQueue[bytes | None], session: An
         elif kind == "finish":
             if outcomes:
                 conn.send(("outcomes", outcomes))
-            done = session.finish(payload)
+            try:
+                done = session.finish(payload)
+            except (ArchiveError, OSError) as exc:  # e.g. the disk filled up: one line
+                log.error("could not finish the crawl run in the archive: %s", exc)
+                done = Finished(error=str(exc))
             done.usage = _usage()
             conn.send(("finished", done))
             return

@@ -182,6 +182,8 @@ class ArchivePipeline:
         if finished is None:  # the writer died: the next open repairs and catalogs its tail
             log.error("the crawl run was not finished in the archive: its writer is gone")
             return
+        if finished.error:
+            log.error("the crawl run was not finished in the archive: %s", finished.error)
         if self.mode == "process":
             self._hook_errors(finished.hook_errors)
             _absorb_hook_stats(self.hook_path, finished.hook_stats)

@@ -7,6 +7,7 @@ never blocks the caller; only the catalog writes happen here, in the caller's pr
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections import deque
@@ -180,11 +181,18 @@ class Limits:
 
 
 def _sandboxed(jobs: Iterable[Job], workers: int, limits: Limits) -> Iterator[JobResult]:
+    """Results in job order. No job, no pool: starting workers and importing the
+    extractors costs seconds, which `ogi crawl` would spend after a crawl whose
+    documents were all extracted while it ran."""
+    todo = iter(jobs)
+    first = next(todo, None)
+    if first is None:
+        return
     preload_extractors()
     pool = SandboxPool(workers, limits.timeout_s, limits.memory_mb, initializer=preload_extractors)
     try:
         pending: deque[tuple[Job, Future[JobResult]]] = deque()
-        for job in jobs:
+        for job in itertools.chain([first], todo):
             pending.append((job, pool.submit(run_job, job)))
             if len(pending) >= workers * 3:
                 yield _settled(*pending.popleft(), pool)
@@ -222,12 +230,14 @@ class CrawlExtraction:
     documents while the crawl runs, in one sandboxed worker process, so extraction
     costs the crawl's event loop almost nothing (trafilatura alone is ~26 ms a page).
 
-    Called on the reactor thread after each capture is recorded, it never waits: a new
-    candidate payload is submitted unless too many are in flight (then it is left for
-    `process_pending` after the crawl, which does whatever has no current text), and
-    finished results are stored through the crawl's own archive, in its open batch.
-    ``open()`` starts the worker before the crawl opens any connection (a forked worker
-    inherits the parent's sockets); ``close(archive)`` waits for what is in flight.
+    Called after each capture is recorded (under `ogi crawl` in the archive-writer
+    process, crawler.archive_writer; on the reactor thread when archiving inline), it
+    never waits: a new candidate payload is submitted unless too many are in flight
+    (then it is left for `process_pending` after the crawl, which does whatever has no
+    current text), and finished results are stored through the archive that recorded
+    the capture, in its open batch. ``open()`` starts the worker before the archive is
+    opened and before the crawl opens any connection (a forked worker inherits the
+    parent's descriptors); ``close(archive)`` waits for what is in flight.
     """
 
     MAX_IN_FLIGHT = 16
