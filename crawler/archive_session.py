@@ -92,13 +92,16 @@ class ArchiveSession:
     def open(self, run: RunMeta) -> tuple[int, list[str]]:
         """Start the hook (before anything else: it may fork workers), open, start the run."""
         errors = self.lifecycle("open")
+        return self.open_archive(run), errors
+
+    def open_archive(self, run: RunMeta) -> int:
         self.archive = Archive.open(self.config.directory, self.config.catalog_url)
         self.run_id = self.archive.start_run(
             software=run.software,
             settings_digest=run.settings_digest,
             portals_digest=run.portals_digest,
         )
-        return self.run_id, errors
+        return self.run_id
 
     def apply(self, handover: Handover) -> Outcome:
         if self.fatal:

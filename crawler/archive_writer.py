@@ -127,6 +127,7 @@ class ProcessWriter:
         self.lost: str | None = None
         self.finished: Finished | None = None
         self.usage: dict[str, float] = {}
+        self.ready = False  # records wait here until the writer has the archive open
         self._readers: list[_Readable] = []
         self._pidfd: int | None = None
 
@@ -188,7 +189,7 @@ class ProcessWriter:
 
     # -- the pipe
     def _pump(self) -> None:
-        while self.backlog and self.lost is None:
+        while self.backlog and self.lost is None and self.ready:
             handover = self.backlog[0][0]
             size = handover.size
             if self.sent and (
@@ -227,7 +228,9 @@ class ProcessWriter:
                 sent.deferred.callback(outcome)
             self._pump()
         elif kind == "ready":
+            self.ready = True
             self.on_ready(message[1], message[2])
+            self._pump()
         elif kind == "finished":
             self.finished = message[1]
             self.usage = self.finished.usage if self.finished else {}
@@ -340,16 +343,17 @@ def writer_main(conn: Connection, config: SessionConfig, run: RunMeta) -> None:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter
     session = ArchiveSession(config)
+    errors = session.lifecycle("open")  # forks the hook's workers: before any thread starts
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), name="receiver", daemon=True).start()
     try:
-        run_id, errors = session.open(run)
+        run_id = session.open_archive(run)
     except Exception as exc:
-        log.exception("could not open the archive")
+        log.error("could not open the archive: %s", exc)
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         session.close()
         return
     conn.send(("ready", run_id, errors))
-    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-    threading.Thread(target=_receive, args=(conn, inbox), name="receiver", daemon=True).start()
     try:
         _serve(conn, inbox, session)
     finally:

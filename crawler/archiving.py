@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
-from archive import Archive, FetchRecord
+from archive import Archive, ArchiveError, FetchRecord
 from crawler.archive_session import AFTER_FATAL, Handover, Outcome, RunMeta, SessionConfig
 from crawler.archive_writer import WRITER_DIED, InlineWriter, ProcessWriter
 from crawler.items import KeptResponse
@@ -179,8 +179,8 @@ class ArchivePipeline:
             return
         stats = json.loads(json.dumps(self.stats.get_stats(), default=str))
         finished = writer.finish(stats)
-        if finished is None:  # the writer died: the next open repairs and catalogs its tail
-            log.error("the crawl run was not finished in the archive: its writer is gone")
+        if finished is None:
+            self._finish_without_writer(stats)
             return
         if finished.error:
             log.error("the crawl run was not finished in the archive: %s", finished.error)
@@ -196,6 +196,18 @@ class ArchivePipeline:
                     finished.usage["children_cpu_seconds"],
                     finished.usage["peak_rss_mb"],
                 )
+
+    def _finish_without_writer(self, stats: dict[str, Any]) -> None:
+        """The writer died: opening the archive here repairs a torn tail and catalogs the
+        whole fetches it wrote but never committed; then the run gets its final stats."""
+        if self.run_id is None:
+            log.error("the archive writer never started a crawl run: nothing to finish")
+            return
+        try:
+            with Archive.open(self.directory, self.catalog_url) as archive:
+                archive.finish_run(self.run_id, stats)
+        except (ArchiveError, OSError) as exc:
+            log.error("the crawl run was not finished in the archive: %s", exc)
 
 
 # CPU and peak RSS of the last archive-writer process (bench/crawl.py reports them).

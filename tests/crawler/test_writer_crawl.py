@@ -79,7 +79,9 @@ def test_a_writer_killed_mid_crawl_closes_the_crawl_clearly(tmp_path: Path) -> N
     assert stats["finish_reason"] == "archive_writer_died"
     assert "killed by signal SIGKILL" in stats["ogi/archive_fatal"]
     assert len(rows) == 3  # the hook logged three captures, then its process died
-    with Archive.open(archive) as arc:  # reopened as a writer: a torn tail is repaired
+    with Archive.open(archive, readonly=True) as arc:  # the crawl reopened it to finish
         report = arc.check()
         assert report.clean, report.problems
         assert len(list(arc.captures())) <= 4
+        (run,) = arc.runs()
+        assert "SIGKILL" in run.stats["ogi/archive_fatal"]
