@@ -27,6 +27,7 @@ import pickle
 import queue
 import resource
 import signal
+import socket
 import sys
 import threading
 import time
@@ -101,6 +102,7 @@ class ProcessWriter:
 
     MAX_IN_FLIGHT = 64
     MAX_IN_FLIGHT_BYTES = 32 << 20
+    SEND_BUFFER = 8 << 20
     FINISH_TIMEOUT = 3600.0  # the hook's close waits for extraction in flight
 
     def __init__(
@@ -146,6 +148,7 @@ class ProcessWriter:
         self.process.start()
         child_end.close()
         self.conn = parent_end
+        self._fit_bound_to_socket(parent_end)
         log.info("archive writer process started (pid %d)", self.process.pid)
         with contextlib.suppress(AttributeError, OSError):
             # readable when the writer exits, even while its own children keep the pipe open
@@ -156,6 +159,20 @@ class ProcessWriter:
                 self._readers.append(_Readable(self._pidfd, self._exited))
             for reader in self._readers:
                 self.reactor.addReader(reader)
+
+    def _fit_bound_to_socket(self, conn: Connection) -> None:
+        """A send must not wait for the writer: what is in flight must fit in the socket.
+
+        So the socket's send buffer is raised (the kernel caps it at net.core.wmem_max)
+        and the in-flight byte bound kept to half of it (the kernel counts its overhead)."""
+        sock = socket.socket(fileno=os.dup(conn.fileno()))
+        try:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.SEND_BUFFER)
+            room = sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 2
+        finally:
+            sock.close()
+        self.max_in_flight_bytes = max(1 << 20, min(self.max_in_flight_bytes, room))
 
     def submit(self, handover: Handover) -> Deferred:
         deferred: Deferred = Deferred()

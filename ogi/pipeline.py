@@ -242,6 +242,7 @@ class CrawlExtraction:
 
     MAX_IN_FLIGHT = 16
     MAX_IN_FLIGHT_BYTES = 64 << 20
+    MAX_SKIPPED = 10_000  # captures remembered (ids only) to extract at close()
 
     def __init__(self, workers: int = 1, limits: Limits | None = None) -> None:
         self.workers = workers
@@ -250,6 +251,7 @@ class CrawlExtraction:
         self._inflight: deque[tuple[Job, Future[JobResult]]] = deque()
         self._bytes = 0
         self._seen: set[str] = set()
+        self._skipped: list[tuple[int, str]] = []  # (capture id, sha256) left while busy
         self._stats = ProcessStats()
 
     def open(self) -> None:
@@ -285,7 +287,9 @@ class CrawlExtraction:
             return False
         full = len(self._inflight) >= self.MAX_IN_FLIGHT
         if full or self._bytes + len(fetch.body) > self.MAX_IN_FLIGHT_BYTES:
-            return False  # process_pending takes it after the crawl
+            if len(self._skipped) < self.MAX_SKIPPED:  # done at close(), by the warm worker
+                self._skipped.append((result.capture_id, result.sha256))
+            return False  # else process_pending takes it after the crawl
         if len(self._seen) > 100_000:
             self._seen.clear()  # bounded; a repeat only costs a text lookup below
         self._seen.add(result.sha256)
@@ -293,27 +297,51 @@ class CrawlExtraction:
 
     def _store_finished(self, archive: Archive, *, wait: bool) -> None:
         while self._inflight and (wait or self._inflight[0][1].done()):
-            job, future = self._inflight.popleft()
-            self._bytes -= len(job.body)
-            assert self._pool is not None
-            result = _settled(job, future, self._pool)
-            is_report = store_result(archive, result)
-            self._stats = ProcessStats(
-                texts=self._stats.texts + 1,
-                reports=self._stats.reports + is_report,
-                errors=self._stats.errors + (result.extraction.error is not None),
-            )
+            self._store_one(archive)
+
+    def _store_one(self, archive: Archive) -> None:
+        job, future = self._inflight.popleft()
+        self._bytes -= len(job.body)
+        assert self._pool is not None
+        result = _settled(job, future, self._pool)
+        is_report = store_result(archive, result)
+        self._stats = ProcessStats(
+            texts=self._stats.texts + 1,
+            reports=self._stats.reports + is_report,
+            errors=self._stats.errors + (result.extraction.error is not None),
+        )
 
     def close(self, archive: Archive) -> None:
-        """Store what is still in flight, then stop the worker."""
+        """Store what is still in flight and what was left while the worker was busy
+        (its worker is warm: a fresh pool after the crawl costs seconds of imports),
+        then stop the worker."""
         try:
             self._store_finished(archive, wait=True)
+            self._extract_skipped(archive)
         finally:
             pool, self._pool = self._pool, None
             self._inflight.clear()
+            self._skipped.clear()
             self._bytes = 0
             if pool is not None:
                 pool.shutdown(cancel_pending=True)
+
+    def _extract_skipped(self, archive: Archive) -> None:
+        skipped, self._skipped = self._skipped, []
+        if not skipped or self._pool is None:
+            return
+        archive.flush()  # their payloads are read back through the catalog
+        done: set[str] = set()
+        for capture_id, sha256 in skipped:
+            if sha256 in done or _has_current_text(archive, sha256):
+                continue  # a copy of the same payload was extracted meanwhile
+            done.add(sha256)
+            job = _job_for(archive, archive.capture(capture_id))
+            self._inflight.append((job, self._pool.submit(run_job, job)))
+            self._bytes += len(job.body)
+            while len(self._inflight) >= self.workers * 3:
+                self._store_one(archive)
+        self._store_finished(archive, wait=True)
 
     def add_stats(self, stats: ProcessStats) -> None:
         """Counts of a copy of this hook that ran elsewhere (the crawl's archive writer)."""
