@@ -74,7 +74,7 @@ class Finished:
     """The session's last word: hook lifecycle errors, the hook's own stats, resources."""
 
     hook_errors: list[str] = field(default_factory=list)
-    hook_stats: Any = None  # what the hook's take_stats() returned, if it has one
+    hook_stats: Any = None  # the hook's take_stats(), when it ran in the writer process
     usage: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # finishing the run failed (the archive keeps what was stored)
 
@@ -154,13 +154,16 @@ class ArchiveSession:
             for name in done.hook_errors:
                 key = f"ogi/on_capture_errors/{name}"
                 stats[key] = int(stats.get(key, 0)) + 1
-            take = getattr(self.hook, "take_stats", None)
-            done.hook_stats = take() if callable(take) else None
             if self.run_id is not None:
                 self.archive.finish_run(self.run_id, stats)
         finally:
             self.close()
         return done
+
+    def take_hook_stats(self) -> Any:
+        """The hook's own counts (its take_stats()), to send to the crawl process."""
+        take = getattr(self.hook, "take_stats", None)
+        return take() if callable(take) else None
 
     def close(self) -> None:
         archive, self.archive = self.archive, None

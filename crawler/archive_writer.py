@@ -21,13 +21,13 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import multiprocessing as mp
 import os
 import pickle
 import queue
 import resource
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -88,12 +88,15 @@ class _Sent:
 class ProcessWriter:
     """The session in an archive-writer process; the crawl's reactor reads its answers.
 
-    Start method: **spawn**. The crawl process runs a Twisted reactor (an epoll fd, a
-    waker pipe, maybe threads and sockets); a forked copy would share the epoll instance
-    and inherit every fd, so closing or watching them in the child could disturb the
-    crawl, and forking a threaded process is unsafe. A spawned interpreter inherits only
-    the pipe. (forkserver would add a server process for one child and gain nothing.)
-    The writer is *not* daemonic: it starts the extraction hook's SandboxPool children.
+    Started as a fresh interpreter (``python -c BOOT fd sys.path…``), not forked: the
+    crawl process runs a Twisted reactor (an epoll fd, a waker pipe, maybe threads and
+    sockets); a forked copy would share the epoll instance and inherit every fd, and
+    forking a threaded process is unsafe. The new interpreter inherits only its end of
+    the socket pair. Not multiprocessing's "spawn" either: that re-runs the parent's
+    ``__main__`` (a script that calls run_crawl at top level would start a second
+    crawl) and adds a resource-tracker process; forkserver would add a server process
+    for one child. The writer is not a daemon: it starts the extraction hook's
+    SandboxPool children, and it outlives a dead crawl only long enough to commit.
 
     Bounded in flight: at most ``max_in_flight`` records and ``max_in_flight_bytes`` of
     them are in the pipe or the writer at once; the rest wait here, in order (their
@@ -120,7 +123,7 @@ class ProcessWriter:
         self.reactor = reactor
         self.max_in_flight = max_in_flight or self.MAX_IN_FLIGHT
         self.max_in_flight_bytes = max_in_flight_bytes or self.MAX_IN_FLIGHT_BYTES
-        self.process: Any = None
+        self.process: subprocess.Popen | None = None
         self.conn: Connection | None = None
         self.sent: collections.deque[_Sent] = collections.deque()
         self.backlog: collections.deque[tuple[Handover, Deferred]] = collections.deque()
@@ -137,18 +140,16 @@ class ProcessWriter:
 
     # -- lifecycle
     def start(self, run: RunMeta) -> None:
-        ctx = mp.get_context("spawn")
-        parent_end, child_end = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(
-            target=writer_main,
-            args=(child_end, self.config, run),
-            name="ogi-archive-writer",
-            daemon=False,
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", BOOT, str(theirs.fileno()), *sys.path],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
         )
-        self.process.start()
-        child_end.close()
-        self.conn = parent_end
+        theirs.close()
+        self.conn = parent_end = Connection(ours.detach())
         self._fit_bound_to_socket(parent_end)
+        self._send((self.config, run))
         log.info("archive writer process started (pid %d)", self.process.pid)
         with contextlib.suppress(AttributeError, OSError):
             # readable when the writer exits, even while its own children keep the pipe open
@@ -268,14 +269,15 @@ class ProcessWriter:
             return
         if self.conn.poll(0.5):  # also True at EOF: read_available then sees it
             self.read_available()
-        elif not self.process.is_alive():
+        elif self.process.poll() is not None:
             self._exited()
 
     def _exit_note(self) -> str:
         if self.process is None:
             return "it is not running"
-        self.process.join(2)
-        code = self.process.exitcode
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(2)
+        code = self.process.returncode
         if code is None:
             return "it closed its pipe"
         if code < 0:
@@ -307,11 +309,12 @@ class ProcessWriter:
     def _stop(self) -> None:
         self._unregister()
         if self.process is not None:
-            self.process.join(30)
-            if self.process.is_alive():
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
                 log.error("the archive writer did not exit: terminating it")
-                self.process.terminate()
-                self.process.join(10)
+                self.process.kill()
+                self.process.wait(10)
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -345,6 +348,19 @@ class _Readable:
 
 
 # ------------------------------------------------------------------- the writer process
+BOOT = (
+    "import sys; sys.path[:0] = sys.argv[2:]; "
+    "from crawler.archive_writer import main; main(int(sys.argv[1]))"
+)
+
+
+def main(fd: int) -> None:
+    """The writer process: its end of the socket pair, then (config, run) on it."""
+    conn = Connection(fd)
+    config, run = conn.recv()
+    writer_main(conn, config, run)
+
+
 def writer_main(conn: Connection, config: SessionConfig, run: RunMeta) -> None:
     """Entry point of the archive-writer process: serve records until told to finish.
 
@@ -410,6 +426,7 @@ def _serve(conn: Connection, inbox: queue.SimpleQueue[bytes | None], session: An
             except (ArchiveError, OSError) as exc:  # e.g. the disk filled up: one line
                 log.error("could not finish the crawl run in the archive: %s", exc)
                 done = Finished(error=str(exc))
+            done.hook_stats = session.take_hook_stats()
             done.usage = _usage()
             conn.send(("finished", done))
             return

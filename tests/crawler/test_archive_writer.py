@@ -166,7 +166,7 @@ def test_a_killed_writer_is_reported_and_the_archive_stays_consistent(tmp_path: 
     remote.wait_idle(60)
     assert [o.reason for o in client.outcomes] == [None] * 5
     os.kill(remote.process.pid, signal.SIGKILL)
-    remote.process.join(10)
+    remote.process.wait(10)
     for h in handovers(8)[5:]:
         client.submit(remote, h)
     assert remote.finish({}) is None
