@@ -16,17 +16,20 @@ its RSS is its own:
   ``--naive-bare`` yields every link again and leaves duplicates to Scrapy's filter,
   as a stock spider does (much slower on pagers that link every page).
 
-The full side's extraction runs in one worker process during the crawl (the project's
-OGI_ON_CAPTURE hook, ogi.pipeline.CrawlExtraction) and what it left after; both count.
-The CPU lines (ms of CPU per page in the crawl process and in its workers) are steadier
-than pages/s on a shared machine.
+The full side archives in its archive-writer process (crawler.archive_writer), which
+also runs the project's OGI_ON_CAPTURE hook (ogi.pipeline.CrawlExtraction: extraction in
+one worker during the crawl, and what it left at its close); anything still left is
+extracted after the crawl; all of it counts. Pages are counted in the crawl process as
+the archive answers for them. The CPU lines (ms of CPU per page in the crawl process, the
+writer, its extraction worker and the workers after the crawl) are steadier than pages/s
+on a shared machine.
 
 Both run with per-host delays off (DOWNLOAD_DELAY=0, AutoThrottle off) and the project's
 concurrency settings (CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN,
 CONCURRENT_ITEMS), robots.txt obeyed. Target: full >= 0.70x bare. Memory: each side
-samples its RSS as pages come in and prints it at 25/50/75/100 % of the pages; the full
-side's must stay about flat (the frontier, Scrapy's duplicate filter and the archive's
-bounded URL cache aside).
+samples its crawl process's RSS as pages come in and prints it at 25/50/75/100 % of the
+pages (the writer's peak RSS is printed apart); the full side's must stay about flat
+(the frontier, Scrapy's duplicate filter and the archive's bounded URL cache aside).
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ class ArchivePipeline:
             str(self.directory),
             self.catalog_url,
             self.hook_path,
-            log_level=str(self.crawler.settings.get("LOG_LEVEL") or "INFO"),
+            log_level=_writer_log_level(self.crawler),
         )
         if self.mode == "process":
             from twisted.internet import reactor
@@ -225,6 +225,15 @@ def writer_mode(settings: Any) -> str:
         log.info("resuming or distributed: the archive is written in the crawl process")
         return "inline"
     return mode
+
+
+def _writer_log_level(crawler: Crawler) -> str:
+    """The writer logs what this process would show: LOG_LEVEL when logging is set up
+    here, else WARNING (Python's last-resort handler, as under `ogi crawl`)."""
+    level = str(crawler.settings.get("LOG_LEVEL") or "INFO").upper()
+    if logging.getLogger().handlers:
+        return level
+    return "WARNING" if logging.getLevelName(level) < logging.WARNING else level
 
 
 def _awaitable(deferred: Deferred) -> Any:
