@@ -16,17 +16,20 @@ its RSS is its own:
   ``--naive-bare`` yields every link again and leaves duplicates to Scrapy's filter,
   as a stock spider does (much slower on pagers that link every page).
 
-The full side's extraction runs in one worker process during the crawl (the project's
-OGI_ON_CAPTURE hook, ogi.pipeline.CrawlExtraction) and what it left after; both count.
-The CPU lines (ms of CPU per page in the crawl process and in its workers) are steadier
-than pages/s on a shared machine.
+The full side archives in its archive-writer process (crawler.archive_writer), which
+also runs the project's OGI_ON_CAPTURE hook (ogi.pipeline.CrawlExtraction: extraction in
+one worker during the crawl, and what it left at its close); anything still left is
+extracted after the crawl; all of it counts. Pages are counted in the crawl process as
+the archive answers for them. The CPU lines (ms of CPU per page in the crawl process, the
+writer, its extraction worker and the workers after the crawl) are steadier than pages/s
+on a shared machine.
 
 Both run with per-host delays off (DOWNLOAD_DELAY=0, AutoThrottle off) and the project's
 concurrency settings (CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN,
 CONCURRENT_ITEMS), robots.txt obeyed. Target: full >= 0.70x bare. Memory: each side
-samples its RSS as pages come in and prints it at 25/50/75/100 % of the pages; the full
-side's must stay about flat (the frontier, Scrapy's duplicate filter and the archive's
-bounded URL cache aside).
+samples its crawl process's RSS as pages come in and prints it at 25/50/75/100 % of the
+pages (the writer's peak RSS is printed apart); the full side's must stay about flat
+(the frontier, Scrapy's duplicate filter and the archive's bounded URL cache aside).
 """
 
 from __future__ import annotations
@@ -115,48 +118,45 @@ class Sampler:
         return out
 
 
-class CountingHook:
-    """The full side's OGI_ON_CAPTURE: count the page, then call the project's own hook
-    (settings.crawl's, which extracts candidates during the crawl) with its lifecycle."""
+class PageCounter:
+    """Scrapy extension of the full side: counts each kept response once the archive
+    has answered for it (item_scraped fires after the pipeline), in the crawl process,
+    so the RSS samples are the crawl process's own. The archive and the capture hook
+    run in the archive-writer process; its CPU and peak RSS are reported apart."""
 
-    def __init__(self, sampler: Sampler, inner: Any) -> None:
-        self.sampler, self.inner = sampler, inner
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
 
-    def __call__(self, archive: Any, result: Any, fetch: Any) -> None:
-        self.sampler.page()
-        if self.inner is not None:
-            self.inner(archive, result, fetch)
+        crawler.signals.connect(self.scraped, signal=signals.item_scraped)
 
-    def open(self) -> None:
-        if callable(getattr(self.inner, "open", None)):
-            self.inner.open()
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageCounter:
+        return cls(crawler)
 
-    def close(self, archive: Any) -> None:
-        if callable(getattr(self.inner, "close", None)):
-            self.inner.close(archive)
+    def scraped(self, item: Any, *args: Any, **kwargs: Any) -> None:
+        from crawler.items import KeptResponse
+
+        if isinstance(item, KeptResponse) and SAMPLER is not None:
+            SAMPLER.page()
 
 
-HOOK: CountingHook | None = None
+SAMPLER: Sampler | None = None
 
 
 # ---------------------------------------------------------------- the two sides (children)
 def run_full(args: argparse.Namespace, expected: int) -> dict[str, Any]:
     import importlib
 
-    from scrapy.utils.misc import load_object
-
     import crawler.run  # noqa: F401 - Scrapy imported before the clock starts, as the bare side
     from ogi import commands
     from settings import crawl as project
 
-    # The hook is loaded by name (bench.crawl), a module apart from this __main__.
+    # The extension is loaded by name (bench.crawl), a module apart from this __main__.
     hooks = importlib.import_module("bench.crawl")
     sampler = hooks.Sampler(expected // 40)
-    inner = (
-        load_object(project.OGI_ON_CAPTURE) if getattr(project, "OGI_ON_CAPTURE", None) else None
-    )
-    hooks.HOOK = hooks.CountingHook(sampler, inner)
-    settings = {**common_settings(), "OGI_ON_CAPTURE": "bench.crawl.HOOK"}
+    hooks.SAMPLER = sampler
+    extensions = {**getattr(project, "EXTENSIONS", {}), "bench.crawl.PageCounter": 900}
+    settings = {**common_settings(), "EXTENSIONS": extensions}
     with tempfile.TemporaryDirectory(prefix="ogi-bench-") as tmp:
         start = sampler.begin()
         commands.crawl(
@@ -175,8 +175,19 @@ def run_full(args: argparse.Namespace, expected: int) -> dict[str, Any]:
 
         with Archive.open(Path(tmp) / "archive", readonly=True) as arc:
             stats = arc.runs()[-1].stats
+    from crawler import archiving
+
+    writer = archiving.LAST_WRITER_USAGE
     return _result(
-        sampler, start, end, expected, warc_mb=warc_bytes / 2**20, **_request_counts(stats)
+        sampler,
+        start,
+        end,
+        expected,
+        warc_mb=warc_bytes / 2**20,
+        writer_cpu_seconds=writer.get("cpu_seconds", 0.0),
+        writer_workers_cpu_seconds=writer.get("children_cpu_seconds", 0.0),
+        writer_peak_rss_mb=writer.get("peak_rss_mb", 0.0),
+        **_request_counts(stats),
     )
 
 
@@ -309,13 +320,18 @@ def main() -> None:
 
 def report(bare: dict, full: dict, expected: int) -> None:
     ratio = full["rate"] / bare["rate"]
-    for name, side in (("bare spider", bare), ("full pipeline", full)):
-        per_page = 1000 * side["cpu_seconds"] / max(1, side["pages"])
-        workers = 1000 * side["worker_cpu_seconds"] / max(1, side["pages"])
-        print(
-            f"{name}: CPU {per_page:.1f} ms/page in the crawl process, "
-            f"{workers:.1f} ms/page in its workers"
-        )
+    ms = lambda side, key: 1000 * side.get(key, 0.0) / max(1, side["pages"])  # noqa: E731
+    print(f"bare spider: CPU {ms(bare, 'cpu_seconds'):.1f} ms/page in the crawl process")
+    # the writer's extraction workers were reaped by the writer: the crawl process's
+    # reaped children hold the writer, its workers and the after-crawl extraction workers
+    after = ms(full, "worker_cpu_seconds") - ms(full, "writer_cpu_seconds")
+    after -= ms(full, "writer_workers_cpu_seconds")
+    print(
+        f"full pipeline: CPU {ms(full, 'cpu_seconds'):.1f} ms/page in the crawl process, "
+        f"{ms(full, 'writer_cpu_seconds'):.1f} in the archive writer, "
+        f"{ms(full, 'writer_workers_cpu_seconds'):.1f} in its extraction worker, "
+        f"{after:.1f} in the extraction workers after the crawl"
+    )
     print(
         f"bare spider: {bare['rate']:.0f} pages/s ({bare['pages']} pages in "
         f"{bare['seconds']:.1f} s, peak RSS {bare['peak_rss_mb']:.0f} MB)"
@@ -334,7 +350,7 @@ def report(bare: dict, full: dict, expected: int) -> None:
     print(f"ratio: {ratio:.2f} (target >= {TARGET:.2f}) {'OK' if ratio >= TARGET else 'BELOW'}")
     print(
         f"peak RSS of the crawl process: full {full['peak_rss_mb']:.0f} MB, bare "
-        f"{bare['peak_rss_mb']:.0f} MB"
+        f"{bare['peak_rss_mb']:.0f} MB; of the archive writer {full['writer_peak_rss_mb']:.0f} MB"
     )
     print(
         f"RSS at 25/50/75/100 % of pages (MB): full {fmt_rss(full['rss_quarters'])}, "

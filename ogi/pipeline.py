@@ -7,6 +7,7 @@ never blocks the caller; only the catalog writes happen here, in the caller's pr
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections import deque
@@ -180,11 +181,18 @@ class Limits:
 
 
 def _sandboxed(jobs: Iterable[Job], workers: int, limits: Limits) -> Iterator[JobResult]:
+    """Results in job order. No job, no pool: starting workers and importing the
+    extractors costs seconds, which `ogi crawl` would spend after a crawl whose
+    documents were all extracted while it ran."""
+    todo = iter(jobs)
+    first = next(todo, None)
+    if first is None:
+        return
     preload_extractors()
     pool = SandboxPool(workers, limits.timeout_s, limits.memory_mb, initializer=preload_extractors)
     try:
         pending: deque[tuple[Job, Future[JobResult]]] = deque()
-        for job in jobs:
+        for job in itertools.chain([first], todo):
             pending.append((job, pool.submit(run_job, job)))
             if len(pending) >= workers * 3:
                 yield _settled(*pending.popleft(), pool)
@@ -222,16 +230,19 @@ class CrawlExtraction:
     documents while the crawl runs, in one sandboxed worker process, so extraction
     costs the crawl's event loop almost nothing (trafilatura alone is ~26 ms a page).
 
-    Called on the reactor thread after each capture is recorded, it never waits: a new
-    candidate payload is submitted unless too many are in flight (then it is left for
-    `process_pending` after the crawl, which does whatever has no current text), and
-    finished results are stored through the crawl's own archive, in its open batch.
-    ``open()`` starts the worker before the crawl opens any connection (a forked worker
-    inherits the parent's sockets); ``close(archive)`` waits for what is in flight.
+    Called after each capture is recorded (under `ogi crawl` in the archive-writer
+    process, crawler.archive_writer; on the reactor thread when archiving inline), it
+    never waits: a new candidate payload is submitted unless too many are in flight
+    (then it is left for `process_pending` after the crawl, which does whatever has no
+    current text), and finished results are stored through the archive that recorded
+    the capture, in its open batch. ``open()`` starts the worker before the archive is
+    opened and before the crawl opens any connection (a forked worker inherits the
+    parent's descriptors); ``close(archive)`` waits for what is in flight.
     """
 
     MAX_IN_FLIGHT = 16
     MAX_IN_FLIGHT_BYTES = 64 << 20
+    MAX_SKIPPED = 10_000  # captures remembered (ids only) to extract at close()
 
     def __init__(self, workers: int = 1, limits: Limits | None = None) -> None:
         self.workers = workers
@@ -240,6 +251,7 @@ class CrawlExtraction:
         self._inflight: deque[tuple[Job, Future[JobResult]]] = deque()
         self._bytes = 0
         self._seen: set[str] = set()
+        self._skipped: list[tuple[int, str]] = []  # (capture id, sha256) left while busy
         self._stats = ProcessStats()
 
     def open(self) -> None:
@@ -275,7 +287,9 @@ class CrawlExtraction:
             return False
         full = len(self._inflight) >= self.MAX_IN_FLIGHT
         if full or self._bytes + len(fetch.body) > self.MAX_IN_FLIGHT_BYTES:
-            return False  # process_pending takes it after the crawl
+            if len(self._skipped) < self.MAX_SKIPPED:  # done at close(), by the warm worker
+                self._skipped.append((result.capture_id, result.sha256))
+            return False  # else process_pending takes it after the crawl
         if len(self._seen) > 100_000:
             self._seen.clear()  # bounded; a repeat only costs a text lookup below
         self._seen.add(result.sha256)
@@ -283,27 +297,59 @@ class CrawlExtraction:
 
     def _store_finished(self, archive: Archive, *, wait: bool) -> None:
         while self._inflight and (wait or self._inflight[0][1].done()):
-            job, future = self._inflight.popleft()
-            self._bytes -= len(job.body)
-            assert self._pool is not None
-            result = _settled(job, future, self._pool)
-            is_report = store_result(archive, result)
-            self._stats = ProcessStats(
-                texts=self._stats.texts + 1,
-                reports=self._stats.reports + is_report,
-                errors=self._stats.errors + (result.extraction.error is not None),
-            )
+            self._store_one(archive)
+
+    def _store_one(self, archive: Archive) -> None:
+        job, future = self._inflight.popleft()
+        self._bytes -= len(job.body)
+        assert self._pool is not None
+        result = _settled(job, future, self._pool)
+        is_report = store_result(archive, result)
+        self._stats = ProcessStats(
+            texts=self._stats.texts + 1,
+            reports=self._stats.reports + is_report,
+            errors=self._stats.errors + (result.extraction.error is not None),
+        )
 
     def close(self, archive: Archive) -> None:
-        """Store what is still in flight, then stop the worker."""
+        """Store what is still in flight and what was left while the worker was busy
+        (its worker is warm: a fresh pool after the crawl costs seconds of imports),
+        then stop the worker."""
         try:
             self._store_finished(archive, wait=True)
+            self._extract_skipped(archive)
         finally:
             pool, self._pool = self._pool, None
             self._inflight.clear()
+            self._skipped.clear()
             self._bytes = 0
             if pool is not None:
                 pool.shutdown(cancel_pending=True)
+
+    def _extract_skipped(self, archive: Archive) -> None:
+        skipped, self._skipped = self._skipped, []
+        if not skipped or self._pool is None:
+            return
+        archive.flush()  # their payloads are read back through the catalog
+        done: set[str] = set()
+        for capture_id, sha256 in skipped:
+            if sha256 in done or _has_current_text(archive, sha256):
+                continue  # a copy of the same payload was extracted meanwhile
+            done.add(sha256)
+            job = _job_for(archive, archive.capture(capture_id))
+            self._inflight.append((job, self._pool.submit(run_job, job)))
+            self._bytes += len(job.body)
+            while len(self._inflight) >= self.workers * 3:
+                self._store_one(archive)
+        self._store_finished(archive, wait=True)
+
+    def add_stats(self, stats: ProcessStats) -> None:
+        """Counts of a copy of this hook that ran elsewhere (the crawl's archive writer)."""
+        self._stats = ProcessStats(
+            texts=self._stats.texts + stats.texts,
+            reports=self._stats.reports + stats.reports,
+            errors=self._stats.errors + stats.errors,
+        )
 
     def take_stats(self) -> ProcessStats:
         """Texts, reports and errors stored during the crawl (reset once read)."""

@@ -103,6 +103,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.limits.LimitedHttpCompressionMiddleware": 590,
 }
 ITEM_PIPELINES = {"crawler.archiving.ArchivePipeline": 100}
+# The archive (WARC + catalog) and the capture hook run in an archive-writer process, on
+# another core than the crawl's event loop (crawler.archive_writer); "inline" keeps them
+# here. Resume and distributed crawls always write inline (crawler.archiving).
+OGI_ARCHIVE_WRITER = os.environ.get("OGI_ARCHIVE_WRITER", "process")
 # Candidate report documents are extracted and parsed in a worker while the crawl runs
 # (ogi.pipeline.CrawlExtraction); `ogi crawl` does the rest after it.
 OGI_ON_CAPTURE = "ogi.pipeline.extract_during_crawl"

@@ -4,6 +4,7 @@ OGI_ARCHIVE_DIR = "OGI_ARCHIVE_DIR"  # archive directory the pipeline writes to
 OGI_CATALOG_URL = "OGI_CATALOG_URL"  # SQLAlchemy URL of the catalog (None: SQLite in the archive)
 OGI_PORTALS = "OGI_PORTALS"  # list[Portal] the spider crawls (set by crawler.run)
 OGI_ON_CAPTURE = "OGI_ON_CAPTURE"  # dotted path of a (archive, CaptureResult, FetchRecord) hook
+OGI_ARCHIVE_WRITER = "OGI_ARCHIVE_WRITER"  # "process" (own process, another core) or "inline"
 OGI_CONTACT = "OGI_CONTACT"  # contact address in the User-Agent
 OGI_MAX_DEPTH = "OGI_MAX_DEPTH"  # default link depth per portal
 OGI_MAX_PAGES = "OGI_MAX_PAGES"  # default request budget per portal

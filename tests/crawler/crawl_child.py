@@ -15,10 +15,18 @@ from pathlib import Path
 from typing import Any
 
 CAPTURES_ENV = "OGI_TEST_CAPTURES"
+KILL_ENV = "OGI_TEST_KILL_HOOK_PROCESS_AT"  # SIGKILL the process running the hook (the writer)
+_seen = 0
 
 
 def record_hook(archive: Any, result: Any, fetch: Any) -> None:
     """OGI_ON_CAPTURE: one JSON line per FetchRecord handed over, with the archive's verdict."""
+    global _seen
+    _seen += 1
+    if _seen == int(os.environ.get(KILL_ENV) or 0):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
     row = {
         "change": result.change,
         "capture_id": result.capture_id,

@@ -13,6 +13,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
+import crawler.archive_session as archive_session
 import crawler.archiving as archiving
 from archive import ArchiveError, CaptureResult, FetchRecord
 from crawler.archiving import ENCODING_HEADER, ArchivePipeline, to_fetch_record
@@ -68,7 +69,7 @@ class FakeArchive:
 
 @pytest.fixture
 def pipeline(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> ArchivePipeline:
-    monkeypatch.setattr(archiving, "Archive", FakeArchive)
+    monkeypatch.setattr(archive_session, "Archive", FakeArchive)
     HOOKED.clear()
     return _pipeline(tmp_path, {"OGI_ON_CAPTURE": f"{__name__}.remember"})
 
@@ -169,7 +170,7 @@ def test_other_items_pass_through_untouched(pipeline: ArchivePipeline) -> None:
 
 
 def test_a_failing_hook_is_counted_and_the_capture_kept(tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(archiving, "Archive", FakeArchive)
+    monkeypatch.setattr(archive_session, "Archive", FakeArchive)
     pipe = _pipeline(tmp_path, {"OGI_ON_CAPTURE": f"{__name__}.explode"})
     pipe.process_item(_kept(_response()))
     assert pipe.stats.get_value("ogi/on_capture_errors/RuntimeError") == 1
