@@ -65,6 +65,7 @@ from archive.warcfile import (
 
 WARC_DIR = "warc"
 QUARANTINE_DIR = "quarantine"
+TEXT_OF = "text-of-payload"  # batch.staged key: a text of this payload may be staged
 RESOURCE_CACHE_MAX = 5_000  # URLs kept in memory during a crawl; then the cache restarts
 T = TypeVar("T")
 
@@ -475,7 +476,9 @@ class Archive:
             "options_digest": digest.hexdigest(),
         }
         extra = {"options": jsonable(options), "text": text, "error": error, "meta": jsonable(meta)}
-        return self._add_once(TextRow.__table__, key, extra, "storing a text")
+        text_id = self._add_once(TextRow.__table__, key, extra, "storing a text")
+        self._batch.staged[(TEXT_OF, sha256)] = text_id  # see texts_for
+        return text_id
 
     def add_parse(
         self,
@@ -533,7 +536,12 @@ class Archive:
         return len(fresh)
 
     def texts_for(self, sha256: str) -> list[TextInfo]:
-        return self._read(lambda c: queries.texts(c, sha256=sha256))
+        """The payload's texts. Asked for every candidate a crawl meets: unless a text of
+        this payload is staged, the staged rows need not be written for the answer."""
+        query = lambda c: queries.texts(c, sha256=sha256)  # noqa: E731
+        if self._batch.active and (TEXT_OF, sha256) not in self._batch.staged:
+            return self._batch.peek(query, "reading the catalog")
+        return self._read(query)
 
     def texts(self) -> Iterator[TextInfo]:
         """All texts, read in chunks so a large catalog is not loaded at once."""
