@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,10 +34,23 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-# Built once, values bound at execution: the crawl looks up every URL it archives.
-RESOURCE_BY_HASH = sa.select(Resource.__table__).where(R.url_hash == sa.bindparam("url_hash"))
-REFERRED_CAPTURE = sa.select(C.warc_record_id, C.final_url, C.fetched_at).where(
-    C.id == sa.bindparam("capture_id")
+# Built once, values bound at execution: the crawl looks up every URL it archives, with
+# the capture its latest version refers to in the same query.
+RESOURCE_BY_HASH = (
+    sa.select(
+        R.id,
+        R.latest_sha256,
+        R.latest_payload_capture_id,
+        R.ever_ok,
+        R.gone_at,
+        C.warc_record_id,
+        C.final_url,
+        C.fetched_at,
+    )
+    .select_from(
+        Resource.__table__.outerjoin(Capture.__table__, C.id == R.latest_payload_capture_id)
+    )
+    .where(R.url_hash == sa.bindparam("url_hash"))
 )
 
 
@@ -51,10 +65,8 @@ def load_resource(conn: Connection, url: str) -> ResourceState | None:
         ever_ok=row.ever_ok,
         gone_at=utc(row.gone_at),
     )
-    if row.latest_payload_capture_id is not None:
-        cap = conn.execute(REFERRED_CAPTURE, {"capture_id": row.latest_payload_capture_id}).first()
-        if cap is not None:
-            state.refers_to = (cap.warc_record_id, cap.final_url, warc_date(utc(cap.fetched_at)))  # type: ignore[arg-type]
+    if row.warc_record_id is not None:
+        state.refers_to = (row.warc_record_id, row.final_url, warc_date(utc(row.fetched_at)))  # type: ignore[arg-type]
     return state
 
 
@@ -244,9 +256,14 @@ def runs(conn: Connection) -> list[RunInfo]:
 
 
 def find_id(conn: Connection, table: sa.Table, key: dict[str, Any]) -> int | None:
-    stmt = sa.select(table.c.id).where(*(table.c[k] == v for k, v in key.items()))
-    found = conn.execute(stmt).scalar()
+    found = conn.execute(_find_id(table, tuple(key)), key).scalar()
     return int(found) if found is not None else None
+
+
+@functools.cache
+def _find_id(table: sa.Table, columns: tuple[str, ...]) -> sa.Select[Any]:
+    """Built once per key shape, values bound at execution (texts are stored per job)."""
+    return sa.select(table.c.id).where(*(table.c[k] == sa.bindparam(k) for k in columns))
 
 
 def text_ids(conn: Connection) -> list[int]:

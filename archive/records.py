@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from w3lib.url import safe_url_string
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 
 from archive.types import FetchRecord
@@ -48,8 +50,10 @@ def response_headers(fetch: FetchRecord) -> StatusAndHeaders:
     return StatusAndHeaders(status, kept, protocol="HTTP/1.1")
 
 
-def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
-    parts = urlsplit(_uri(fetch.final_url))
+def request_record(fetch: FetchRecord, concurrent_to: str, uri: str = "") -> ArcWarcRecord:
+    """The request record; ``uri`` is ``target_uri(fetch)`` when the caller has it."""
+    uri = uri or target_uri(fetch)
+    parts = urlsplit(uri)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
@@ -57,36 +61,63 @@ def request_record(fetch: FetchRecord, concurrent_to: str) -> ArcWarcRecord:
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
     http = StatusAndHeaders(f"{fetch.method} {target} HTTP/1.1", headers, is_http_request=True)
+    body = fetch.request_body
+    digest = sha256_digest(hashlib.sha256(body).digest()) if body else EMPTY_DIGEST
+    extra = {"WARC-Concurrent-To": concurrent_to}
+    return _record(fetch, "request", uri, body, http, extra, digest)
+
+
+def response_record(
+    fetch: FetchRecord, extra: dict[str, str], uri: str = "", sha256: bytes = b""
+) -> ArcWarcRecord:
+    """The response record. ``sha256``, the body's raw digest when the caller has it (the
+    catalog's), becomes the WARC-Payload-Digest: the body is not hashed twice."""
+    digest = sha256_digest(sha256 or hashlib.sha256(fetch.body).digest())
+    http = response_headers(fetch)
+    return _record(fetch, "response", uri or target_uri(fetch), fetch.body, http, extra, digest)
+
+
+def _record(
+    fetch: FetchRecord,
+    kind: str,
+    uri: str,
+    body: bytes,
+    http: StatusAndHeaders,
+    extra: dict[str, str],
+    payload_digest: str,
+) -> ArcWarcRecord:
+    """A record with its payload digest given (warcio then hashes only the block), its
+    WARC headers in the order warcio's own record builder gives them."""
+    fields = [*_common(fetch, extra).items()]
+    fields += [
+        ("WARC-Type", kind),
+        ("WARC-Record-ID", StatusAndHeadersParser.make_warc_id()),
+        ("WARC-Target-URI", uri),
+        ("WARC-Payload-Digest", payload_digest),
+    ]
     return _builder.create_warc_record(
-        _uri(fetch.final_url),
-        "request",
-        payload=io.BytesIO(fetch.request_body),
-        length=len(fetch.request_body),
+        uri,
+        kind,
+        payload=io.BytesIO(body),
+        length=len(body),
         http_headers=http,
-        warc_headers_dict=_common(fetch, {"WARC-Concurrent-To": concurrent_to}),
-    )
-
-
-def response_record(fetch: FetchRecord, extra: dict[str, str]) -> ArcWarcRecord:
-    return _builder.create_warc_record(
-        _uri(fetch.final_url),
-        "response",
-        payload=io.BytesIO(fetch.body),
-        length=len(fetch.body),
-        http_headers=response_headers(fetch),
-        warc_headers_dict=_common(fetch, extra),
+        warc_headers=StatusAndHeaders("", fields, protocol=_builder.warc_version),
     )
 
 
 def revisit_record(
-    fetch: FetchRecord, digest: str, refers_to: tuple[str, str, str], extra: dict[str, str]
+    fetch: FetchRecord,
+    digest: str,
+    refers_to: tuple[str, str, str],
+    extra: dict[str, str],
+    uri: str = "",
 ) -> ArcWarcRecord:
     """Identical-payload-digest revisit pointing at (record id, target URI, date)."""
-    record_id, uri, date = refers_to
+    record_id, refers_uri, date = refers_to
     record = _builder.create_revisit_record(
-        _uri(fetch.final_url),
+        uri or target_uri(fetch),
         digest,
-        _uri(uri),
+        _uri(refers_uri),
         date,
         http_headers=response_headers(fetch),
         warc_headers_dict=_common(fetch, {"WARC-Refers-To": record_id, **extra}),
@@ -94,15 +125,18 @@ def revisit_record(
     return record
 
 
-def provenance_headers(fetch: FetchRecord) -> dict[str, str]:
+def provenance_headers(fetch: FetchRecord, uri: str = "") -> dict[str, str]:
     """What the catalog knows of a fetch's provenance, in the WARC record itself.
 
     The WARC files are the source of truth: with these headers a lost catalog can be
     rebuilt from them alone. Text values are percent-encoded, so headers stay ASCII.
+    ``uri`` is ``target_uri(fetch)`` when the caller has it (reused when the requested
+    URL is the final one, as it mostly is).
     """
+    same = uri and fetch.requested_url == fetch.final_url
     headers = {
         "WARC-Ogi-Portal": fetch.portal,
-        "WARC-Ogi-Requested-URI": _uri(fetch.requested_url),
+        "WARC-Ogi-Requested-URI": uri if same else _uri(fetch.requested_url),
         "WARC-Ogi-Redirect-Chain": " ".join(_uri(u) for u in fetch.redirect_chain) or None,
         "WARC-Ogi-Found-From": _uri(fetch.found_from) if fetch.found_from else None,
         "WARC-Ogi-Anchor": quote(fetch.anchor_text) if fetch.anchor_text else None,
@@ -111,6 +145,19 @@ def provenance_headers(fetch: FetchRecord) -> dict[str, str]:
         "WARC-Ogi-Charset": fetch.charset,
     }
     return {k: v for k, v in headers.items() if v}
+
+
+def sha256_digest(raw: bytes) -> str:
+    """A raw SHA-256 digest as WARC headers give it (what warcio writes and verifies)."""
+    return "sha256:" + base64.b32encode(raw).decode()
+
+
+EMPTY_DIGEST = sha256_digest(hashlib.sha256(b"").digest())
+
+
+def target_uri(fetch: FetchRecord) -> str:
+    """The WARC-Target-URI of a fetch's records."""
+    return _uri(fetch.final_url)
 
 
 def _uri(url: str) -> str:

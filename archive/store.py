@@ -8,7 +8,6 @@ at bytes that are not on disk.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +27,7 @@ from archive.errors import (
     ReadOnlyArchive,
     StorageError,
 )
+from archive.known import KnownHashes
 from archive.lock import ArchiveLock
 from archive.models import Capture, CrawlRun, ParseRow, Resource, TextRow
 from archive.rebuild import RebuildStats, rebuild_catalog, reindex_tails, reindex_uncatalogued
@@ -37,6 +37,8 @@ from archive.records import (
     request_record,
     response_record,
     revisit_record,
+    sha256_digest,
+    target_uri,
     warc_date,
 )
 from archive.repair import check_catalog_ends, repair_all
@@ -63,13 +65,14 @@ from archive.warcfile import (
 
 WARC_DIR = "warc"
 QUARANTINE_DIR = "quarantine"
+TEXT_OF = "text-of-payload"  # batch.staged key: a text of this payload may be staged
 RESOURCE_CACHE_MAX = 5_000  # URLs kept in memory during a crawl; then the cache restarts
 T = TypeVar("T")
 
 
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes and verifies for ``body``."""
-    return "sha256:" + base64.b32encode(hashlib.sha256(body).digest()).decode()
+    return sha256_digest(hashlib.sha256(body).digest())
 
 
 class Archive:
@@ -82,10 +85,12 @@ class Archive:
         self.batch_size: int = opts["batch_size"]
         self.batch_seconds: float = opts["batch_seconds"]
         self.warc_max_bytes: int = opts["warc_max_bytes"]
-        self._batch = CatalogBatch(engine)
+        self._resources: dict[str, ResourceState] = {}
+        # a failure that drops staged rows also makes the cached URL states untrue
+        self._batch = CatalogBatch(engine, on_lost=self._resources.clear)
+        self._known: KnownHashes | None = None  # SQLite: the URL hashes in the catalog
         self._lock: ArchiveLock | None = None
         self._writer: RotatingWarcWriter | None = None
-        self._resources: dict[str, ResourceState] = {}
         self._run_info: dict[str, str] = {}
         self._closed = False
 
@@ -196,13 +201,14 @@ class Archive:
         """Catalog a fetch; ``stored`` = (spans, record id, payload sha256) of records
         already in a WARC file (rebuilding a catalog), else the records are written now."""
         state = self._resource_state(canonical_url(fetch.requested_url))
-        sha = stored[2] if stored else hashlib.sha256(fetch.body).hexdigest()
+        raw = b"" if stored else hashlib.sha256(fetch.body).digest()
+        sha = stored[2] if stored else raw.hex()
         change = decide_change(state, fetch.status, sha)
         revisit_of = state.latest_payload_capture if change == "unchanged" else None
         if revisit_of is not None:
             sha = state.latest_sha256 or sha  # a 304 repeats the latest version
         if stored is None:
-            spans, rec_id = self._write_warc(fetch, state, revisit=revisit_of is not None)
+            spans, rec_id = self._write_warc(fetch, state, raw, revisit=revisit_of is not None)
         else:
             spans, rec_id = stored[0], stored[1]
         row = capture_row(
@@ -230,44 +236,71 @@ class Archive:
         return result
 
     def _write_warc(
-        self, fetch: FetchRecord, state: ResourceState, *, revisit: bool
+        self, fetch: FetchRecord, state: ResourceState, sha256: bytes, *, revisit: bool
     ) -> tuple[list[Written], str]:
-        extra = provenance_headers(fetch)
+        uri = target_uri(fetch)
+        extra = provenance_headers(fetch, uri)
         if revisit and state.refers_to is not None:
-            main = revisit_record(fetch, state.refers_digest, state.refers_to, extra)
+            main = revisit_record(fetch, state.refers_digest, state.refers_to, extra, uri)
         else:
-            main = response_record(fetch, extra)
+            main = response_record(fetch, extra, uri, sha256)
         rec_id = record_id(main)
-        spans = self._warc().write(main, request_record(fetch, rec_id))
+        spans = self._warc().write(main, request_record(fetch, rec_id, uri))
         return spans, rec_id
 
     def _resource_state(self, key: str) -> ResourceState:
+        """The URL's state: from the cache, the rows staged in this batch, or the catalog
+        (not even asked when the URL is certainly not in it: archive.known)."""
         state = self._resources.get(key)
         if state is None:
-            found = self._read(lambda c: queries.load_resource(c, key), "looking up a URL")
-            state = found or self._new_resource(key)
+            state = self._batch.staged.get(key)
+            if state is None:
+                state = self._load_resource(key) or self._new_resource(key)
+                self._batch.staged[key] = state
             if len(self._resources) >= RESOURCE_CACHE_MAX:
                 self._resources.clear()  # bounded: memory must not grow with the crawl
             self._resources[key] = state
+        elif key not in self._batch.staged:
+            self._batch.staged[key] = state
         return state
+
+    def _load_resource(self, key: str) -> ResourceState | None:
+        hashed = url_hash(key)
+        known = self._known_urls()
+        if known is not None and not known.may_hold(hashed):
+            return None
+        return self._batch.peek(lambda c: queries.load_resource(c, key), "looking up a URL")
+
+    def _known_urls(self) -> KnownHashes | None:
+        """SQLite (one writer): every URL hash of the catalog, as a fixed-size filter.
+        Loaded at the first lookup, before this archive has staged any URL of its own."""
+        if self._known is None and self.engine.dialect.name == "sqlite":
+            self._known = self._batch.peek(KnownHashes.load, "reading the known URLs")
+        return self._known
 
     def _new_resource(self, key: str) -> ResourceState:
         moment = now_utc()
+        hashed = url_hash(key)
         row = {
             "url": key,
-            "url_hash": url_hash(key),
+            "url_hash": hashed,
             "first_seen": moment,
             "last_seen": moment,
+            "latest_sha256": None,
+            "latest_payload_capture_id": None,
             "ever_ok": False,
+            "gone_at": None,
         }
-        return ResourceState(self._batch.insert(Resource.__table__, row, "adding a URL"))
+        state = ResourceState(self._batch.insert(Resource.__table__, row, "adding a URL"))
+        if self._known is not None:
+            self._known.add(hashed)
+        return state
 
     def _update_resource(
         self, state: ResourceState, row: dict[str, Any], capture_id: int, change: str
     ) -> None:
         state.apply(change, row, capture_id)
-        values = state.columns(row["fetched_at"])
-        self._batch.update(Resource.__table__, state.resource_id, values, "updating a URL")
+        self._batch.update(Resource.__table__, state.resource_id, state.columns(row["fetched_at"]))
 
     # ----------------------------------------------------------------- commits
     def _maybe_commit(self) -> None:
@@ -446,7 +479,9 @@ class Archive:
             "options_digest": digest.hexdigest(),
         }
         extra = {"options": jsonable(options), "text": text, "error": error, "meta": jsonable(meta)}
-        return self._add_once(TextRow.__table__, key, extra, "storing a text")
+        text_id = self._add_once(TextRow.__table__, key, extra, "storing a text")
+        self._batch.staged[(TEXT_OF, sha256)] = text_id  # see texts_for
+        return text_id
 
     def add_parse(
         self,
@@ -470,10 +505,14 @@ class Archive:
         self, table: sa.Table, key: dict[str, Any], extra: dict[str, Any], doing: str
     ) -> int:
         """The id of the row with ``key``, staging it first when there is none."""
-        existing = self._batch.run(lambda c: queries.find_id(c, table, key), doing)
+        staged_key = (table.name, *key.values())
+        existing = self._batch.staged.get(staged_key)
+        if existing is None:
+            existing = self._batch.peek(lambda c: queries.find_id(c, table, key), doing)
         if existing is not None:
-            return existing
+            return int(existing)
         new_id = self._batch.insert(table, {**key, **extra, "created_at": now_utc()}, doing)
+        self._batch.staged[staged_key] = new_id
         self._maybe_commit()
         return new_id
 
@@ -500,7 +539,12 @@ class Archive:
         return len(fresh)
 
     def texts_for(self, sha256: str) -> list[TextInfo]:
-        return self._read(lambda c: queries.texts(c, sha256=sha256))
+        """The payload's texts. Asked for every candidate a crawl meets: unless a text of
+        this payload is staged, the staged rows need not be written for the answer."""
+        query = lambda c: queries.texts(c, sha256=sha256)  # noqa: E731
+        if self._batch.active and (TEXT_OF, sha256) not in self._batch.staged:
+            return self._batch.peek(query, "reading the catalog")
+        return self._read(query)
 
     def texts(self) -> Iterator[TextInfo]:
         """All texts, read in chunks so a large catalog is not loaded at once."""
