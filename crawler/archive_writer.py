@@ -51,6 +51,13 @@ from crawler.archive_session import (
 log = logging.getLogger(__name__)
 WRITER_DIED = "archive_writer_died"
 
+
+class WriterFailed(ArchiveError):
+    """The archive-writer process could not open the archive or start the run."""
+
+    reason = "archive_writer_failed"
+
+
 OnReady = Callable[[int, list[str]], None]
 OnLost = Callable[[str], None]
 
@@ -106,6 +113,7 @@ class ProcessWriter:
     MAX_IN_FLIGHT = 64
     MAX_IN_FLIGHT_BYTES = 32 << 20
     SEND_BUFFER = 8 << 20
+    START_TIMEOUT = 300.0
     FINISH_TIMEOUT = 3600.0  # the hook's close waits for extraction in flight
 
     def __init__(
@@ -132,7 +140,8 @@ class ProcessWriter:
         self.lost: str | None = None
         self.finished: Finished | None = None
         self.usage: dict[str, float] = {}
-        self.ready = False  # records wait here until the writer has the archive open
+        self.ready = False  # the writer has the archive open and the run started
+        self._starting = False
         self._readers: list[_Readable] = []
         self._pidfd: int | None = None
 
@@ -160,6 +169,24 @@ class ProcessWriter:
                 self._readers.append(_Readable(self._pidfd, self._exited))
             for reader in self._readers:
                 self.reactor.addReader(reader)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        """Block until the writer has opened the archive and started the run.
+
+        The run's start time must precede every fetch of the run (``ogi crawl --resume``
+        replays what was captured since it), and an archive that cannot be opened must
+        stop the crawl before it fetches anything, as inline."""
+        deadline = time.monotonic() + self.START_TIMEOUT
+        self._starting = True
+        try:
+            while not self.ready and self.lost is None:
+                self._wait(deadline)
+        finally:
+            self._starting = False
+        if self.lost is not None:
+            self._stop()
+            raise WriterFailed(self.lost)
 
     def _fit_bound_to_socket(self, conn: Connection) -> None:
         """A send must not wait for the writer: what is in flight must fit in the socket.
@@ -297,7 +324,8 @@ class ProcessWriter:
         self._unregister()
         for deferred in waiting:
             deferred.callback(_lost_outcome(self.lost))
-        self.on_lost(self.lost)
+        if not self._starting:  # while starting, start() raises instead
+            self.on_lost(self.lost)
 
     def _unregister(self) -> None:
         if self.reactor is not None:

@@ -15,7 +15,7 @@ import pytest
 
 from archive import Archive, FetchRecord
 from crawler.archive_session import AFTER_FATAL, Handover, Outcome, RunMeta, SessionConfig
-from crawler.archive_writer import WRITER_DIED, InlineWriter, ProcessWriter
+from crawler.archive_writer import WRITER_DIED, InlineWriter, ProcessWriter, WriterFailed
 
 RUN = RunMeta(software={"python": "3"}, settings_digest="s" * 64, portals_digest="p" * 64)
 _seen = 0
@@ -183,17 +183,27 @@ def test_a_killed_writer_is_reported_and_the_archive_stays_consistent(tmp_path: 
         assert urls == [h.fetch.final_url for h in handovers(5)][: len(urls)]
 
 
-def test_a_writer_that_cannot_open_the_archive_is_reported(tmp_path: Path) -> None:
+def test_a_writer_that_cannot_open_the_archive_fails_to_start(tmp_path: Path) -> None:
     (tmp_path / "archive").write_text("not a directory")
     client = Client()
     remote = client.writer(tmp_path / "archive")
+    with pytest.raises(WriterFailed, match="could not open the archive"):
+        remote.start(RUN)  # before the crawl fetches anything, as an inline open would
+    assert client.run_id is None and client.lost == []
+    assert remote.process is not None and remote.process.returncode is not None
+
+
+def test_the_run_starts_before_start_returns(tmp_path: Path) -> None:
+    """`ogi crawl --resume` replays captures since the run began: no fetch may precede it."""
+    client = Client()
+    remote = client.writer(tmp_path)
     remote.start(RUN)
-    client.submit(remote, handovers(1)[0])
-    remote.wait_idle(60)
-    assert remote.finish({}) is None
-    assert client.run_id is None
-    assert client.outcomes[0].reason == WRITER_DIED
-    assert "could not open the archive" in client.lost[0]
+    after = datetime.now(UTC)
+    assert client.run_id == 1
+    remote.finish({})
+    with Archive.open(tmp_path, readonly=True) as arc:
+        started = arc.runs()[-1].started_at
+    assert (started if started.tzinfo else started.replace(tzinfo=UTC)) <= after
 
 
 @pytest.mark.parametrize("mode", ["process", "bogus"])
