@@ -11,7 +11,7 @@ Decisions (see extract/dispatch.py, zipguard.py, pdf.py):
   address-space cap;
 * zip-bomb DOCX → "decompression_bomb" from the declared sizes, before inflating;
 * a 50 MB page → "too_large" (HTML over 10 MB is refused: a dense 9 MB table page
-  costs ~25 s and ~900 MB); a 3 MB one is within the size limit but over the time
+  costs ~25 s and ~900 MB); an 8 MB one is within the size limit but over the time
   limit → "timeout"; a page over the memory limit → "memory_limit";
 * UTF-8 page with a GBK fragment → text, flagged with meta["charset_errors"].
 Every failure is an Extraction; the normal documents in the same pool come out exactly
@@ -51,7 +51,7 @@ def outcomes(normal_docs: list[dict], seed_paragraphs: list[str]) -> dict[str, E
         "zip_bomb_docx": (hostile.zip_bomb_docx(), None, "http://x/z.docx"),
         "lying_zip_docx": (hostile.lying_zip_docx(), None, "http://x/y.docx"),
         "page_50mb": (b"<html><body>" + b"x" * (50 << 20), "text/html", "http://x/h.html"),
-        "slow_page": (hostile.dense_table_page(3), "text/html", "http://x/s.html"),
+        "slow_page": (hostile.dense_table_page(8), "text/html", "http://x/s.html"),
         "mixed_charset": (hostile.mixed_charset_page(seed_paragraphs), None, "http://x/m.html"),
     }
     docs = [{"body": b, "media_type": m, "url": u} for b, m, u in hostile_docs.values()]
