@@ -24,11 +24,15 @@ SCRIPT_URL = re.compile(
     r"""(?:window\.open|location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]"""
 )
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+# lxml refuses a str that declares its own encoding; the text is decoded already.
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 Link = tuple[str, str]
 
 
 def extract_links(body: str, base_url: str) -> Iterator[Link]:
     """(absolute URL, anchor text) for every link-like thing on the page."""
+    if body.startswith("<?xml", body.find("<")):
+        body = XML_DECLARATION.sub("", body, count=1)
     try:
         tree = lxml_html.fromstring(body)
     except (ValueError, TypeError, lxml_html.etree.ParserError):
@@ -94,11 +98,18 @@ def _joined(base: str, target: str) -> str:
 def rooted_join(origin: str, target: str) -> str | None:
     """``urljoin(origin, target)`` without the fragment, by concatenation, for an origin
     ``http(s)://netloc/`` and a target ``/path[?query]`` that urljoin would not rewrite;
-    None when it might (dot segments, ``;params``, an empty ``?``, tabs or newlines).
+    None when it might (``//netloc``, dot segments, ``;params``, an empty ``?``, tabs or
+    newlines).
 
     Most links on portal pages are such paths, and nearly every page names new ones
     (its articles), which the memo cannot help with."""
-    if not _web_origin(origin) or "\t" in target or "\r" in target or "\n" in target:
+    if (
+        not _web_origin(origin)
+        or target.startswith("//")
+        or "\t" in target
+        or "\r" in target
+        or "\n" in target
+    ):
         return None
     kept = target.split("#", 1)[0]
     path, mark, query = kept.partition("?")
