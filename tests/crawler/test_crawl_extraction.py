@@ -7,28 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_testdata import fetch_record
+
 from archive import Archive, FetchRecord
 from ogi import pipeline
 
 
 def page(i: int, body: str) -> FetchRecord:
     url = f"http://127.0.0.1:8000/xxgk/t2019_{i}.html"
-    return FetchRecord(
-        requested_url=url,
-        final_url=url,
-        redirect_chain=(),
-        method="GET",
-        request_headers=(),
-        request_body=b"",
-        status=200,
-        reason="OK",
-        response_headers=(("Content-Type", "text/html; charset=utf-8"),),
-        body=body.encode(),
-        fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
-        media_type="text/html",
-        charset="utf-8",
-        candidate=True,
-    )
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    return fetch_record(url, body.encode(), at=at, charset="utf-8", candidate=True)
 
 
 def test_what_was_skipped_while_busy_is_extracted_at_close(tmp_path: Path) -> None:

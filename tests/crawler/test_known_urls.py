@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from archive_testdata import fetch_record
 
 from archive import Archive, FetchRecord
 from crawler.recrawl import Recrawl
@@ -14,21 +15,9 @@ BASE = "http://www.example.gov.example"
 
 
 def _fetch(url: str, status: int = 200, headers: tuple = (), **kw: object) -> FetchRecord:
-    return FetchRecord(
-        requested_url=url,
-        final_url=url,
-        redirect_chain=(),
-        method="GET",
-        request_headers=(),
-        request_body=b"",
-        status=status,
-        reason="OK",
-        response_headers=(("Content-Type", "text/html"), *headers),
-        body=b"<html>page</html>" if status == 200 else b"",
-        fetched_at=kw.pop("at", datetime.now(UTC)),  # type: ignore[arg-type]
-        media_type="text/html",
-        **kw,  # type: ignore[arg-type]
-    )
+    body = b"<html>page</html>" if status == 200 else b""
+    at = kw.pop("at", datetime.now(UTC))
+    return fetch_record(url, body, status, content_type="text/html", headers=headers, at=at, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from archive_testdata import fetch_record
 
 from archive import Archive, FetchRecord
 from archive.search import SearchFilter
@@ -24,21 +25,8 @@ def catalog(request: pytest.FixtureRequest) -> str | None:
 
 
 def _fetch(url: str, body: str, n: int) -> FetchRecord:
-    return FetchRecord(
-        requested_url=url,
-        final_url=url,
-        redirect_chain=(),
-        method="GET",
-        request_headers=(),
-        request_body=b"",
-        status=200,
-        reason="OK",
-        response_headers=(("Content-Type", "text/html"),),
-        body=body.encode(),
-        fetched_at=T0 + timedelta(minutes=n),
-        portal="pp",
-        media_type="text/html",
-    )
+    at = T0 + timedelta(minutes=n)
+    return fetch_record(url, body.encode(), content_type="text/html", at=at, portal="pp")
 
 
 def _store(arc: Archive, run: int, url: str, text: str, n: int, **result: object) -> None:
