@@ -240,9 +240,11 @@ def test_a_conflicting_object_in_the_store_is_never_overwritten(
     first = sorted(_local(arc_dir))[0]
     target.mkdir()
     (target / first).write_bytes(b"someone else's bytes")
-    with Archive.open(arc_dir, catalog_url, store=store) as arc:
-        with pytest.raises(RemoteStoreError, match="was not overwritten"):
-            arc.ship()
+    with (
+        Archive.open(arc_dir, catalog_url, store=store) as arc,
+        pytest.raises(RemoteStoreError, match="was not overwritten"),
+    ):
+        arc.ship()
     assert (target / first).read_bytes() == b"someone else's bytes"
     assert first not in {r.name for r in _rows(arc_dir, catalog_url)}
     assert len(list(target.glob("*.warc.gz"))) == len(_local(arc_dir))  # the others shipped
