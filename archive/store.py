@@ -191,6 +191,14 @@ class Archive:
             )
         return report
 
+    def _settle_shipping(self) -> None:
+        """Wait for uploads under way: a file being shipped is flock-ed, and indexing skips
+        locked (live) files, so a rebuild or a recovery must not run beside an upload."""
+        if self._shipper is not None:
+            report = self._shipper.drain()
+            for error in report.errors:
+                log.error("not shipped: %s", error)
+
     def _file_closed(self, name: str) -> None:
         self._closed_files.append(name)
 
@@ -660,11 +668,13 @@ class Archive:
     # ----------------------------------------------------------------- export
     def rebuild_catalog(self) -> RebuildStats:
         """Catalog every record of the WARC files into this (empty) catalog."""
+        self._settle_shipping()
         return rebuild_catalog(self)
 
     def reindex_uncatalogued(self) -> RebuildStats:
         """Catalog WARC records a crash left uncatalogued (`ogi check --repair`)."""
         self.flush()  # what is staged counts as catalogued: never index it a second time
+        self._settle_shipping()
         found = reindex_uncatalogued(self)
         self.flush()
         return found

@@ -230,6 +230,46 @@ def test_a_catalog_is_rebuilt_from_the_store_alone(
     assert rebuilt == {urls[i]: body for i, body in bodies.items()}
 
 
+def test_a_rebuild_beside_the_shipper_catalogs_every_local_file(
+    arc_dir: Path, store_url: tuple[str, dict]
+) -> None:
+    """The open that starts a rebuild also ships (and flock-s) the local files; the rebuild
+    waits for that instead of skipping them as live."""
+    with Archive.open(arc_dir, warc_max_bytes=4000) as arc:  # no store yet: all local
+        bodies = _fill(arc, 6)
+    for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):
+        (arc_dir / name).unlink(missing_ok=True)
+    with Archive.open(arc_dir, store=_store(store_url)) as arc:
+        assert arc.rebuild_catalog().captures == 6
+        assert sorted(arc.payload(c.id) for c in arc.captures()) == sorted(bodies.values())
+    assert _objects(store_url) == _local(arc_dir)
+
+
+def test_an_archive_from_before_the_store_upgrades_and_ships(
+    arc_dir: Path, catalog_url: str | None, store_url: tuple[str, dict]
+) -> None:
+    """Migration 0004 on an archive with captures: the table appears, nothing else moves,
+    and the first writer with a store ships the old files."""
+    from alembic import command
+    from alembic.config import Config
+
+    from archive.catalog import MIGRATIONS, schema_revision
+
+    with Archive.open(arc_dir, catalog_url, warc_max_bytes=4000) as arc:
+        bodies = _fill(arc, 4)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with arc.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")  # the catalog as an older ogi-archive left it
+        assert schema_revision(arc.engine) == "0003"
+    with Archive.open(arc_dir, catalog_url, store=_store(store_url)) as arc:
+        assert schema_revision(arc.engine) == "0004"
+        assert len(arc.ship().shipped) == len(_local(arc_dir))
+        assert {i: arc.payload(i) for i in bodies} == bodies
+    assert _objects(store_url) == _local(arc_dir)
+
+
 def test_a_conflicting_object_in_the_store_is_never_overwritten(
     arc_dir: Path, catalog_url: str | None, tmp_path: Path
 ) -> None:
