@@ -21,17 +21,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import fsspec
 from fsspec.spec import AbstractFileSystem
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from archive.errors import StorageError
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRY_BACKOFF = 1.0  # seconds, doubled per attempt up to 30 (tests set it to 0)
 CHUNK = 8 << 20  # bytes per read when hashing or copying a whole object
 STORE_ERROR_MODULES = {"botocore", "aiobotocore", "aiohttp", "requests", "urllib3", "gcsfs"}
 
@@ -114,6 +119,22 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, OSError | TimeoutError | ConnectionError):
         return True
     return type(exc).__module__.split(".")[0] in STORE_ERROR_MODULES
+
+
+def with_retries(fn: Callable[[], T], tries: int, what: str) -> T:
+    """``fn`` retried on transient store errors with exponential back-off (tenacity)."""
+    return retry(
+        retry=retry_if_exception(is_transient),
+        stop=stop_after_attempt(tries),
+        wait=wait_exponential(multiplier=RETRY_BACKOFF, max=30),
+        before_sleep=lambda s: log.warning(
+            "%s: %s; try %d",
+            what,
+            s.outcome.exception() if s.outcome else "?",
+            s.attempt_number + 1,
+        ),
+        reraise=True,
+    )(fn)()
 
 
 def read_range(fs: AbstractFileSystem, path: str, offset: int, length: int) -> bytes:

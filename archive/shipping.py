@@ -27,7 +27,7 @@ import fcntl
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +37,6 @@ from typing import Any, TypeVar
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 from sqlalchemy.engine import Engine
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from archive.catalog import guarded
 from archive.remote import (
@@ -45,9 +44,9 @@ from archive.remote import (
     StoreConfig,
     digest_local,
     digest_remote,
-    is_transient,
     resolve,
     store_error,
+    with_retries,
 )
 from archive.sources import Shipped, add_shipped, catalogued_end, shipped_file
 
@@ -55,7 +54,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Object stores make a PUT visible whole or not at all; anything else gets temp + rename.
 ATOMIC_PUT = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"}
-RETRY_BACKOFF = 1.0  # seconds, doubled per attempt up to 30 (tests set it to 0)
 
 
 @dataclass
@@ -175,18 +173,10 @@ class Shipper:
         etag = _etag(fs, rpath)
         return etag, fresh
 
-    def _retrying(self, fn: Any) -> Any:
+    def _retrying(self, fn: Callable[[], T]) -> T:
         url = self.store.url or ""
         try:
-            return retry(
-                retry=retry_if_exception(is_transient),
-                stop=stop_after_attempt(self.store.tries),
-                wait=wait_exponential(multiplier=RETRY_BACKOFF, max=30),
-                before_sleep=lambda s: log.warning(
-                    "WARC store %s: %s; try %d", url, s.outcome.exception(), s.attempt_number + 1
-                ),
-                reraise=True,
-            )(fn)()
+            return with_retries(fn, self.store.tries, f"WARC store {url}")
         except RemoteStoreError:
             raise
         except Exception as exc:

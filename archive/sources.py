@@ -23,7 +23,14 @@ from sqlalchemy.engine import Connection, Engine
 from archive.catalog import guarded
 from archive.errors import CorruptWarc
 from archive.models import Capture, WarcFile
-from archive.remote import StoreConfig, download, read_range, resolve, store_error
+from archive.remote import (
+    StoreConfig,
+    download,
+    read_range,
+    resolve,
+    store_error,
+    with_retries,
+)
 from archive.warcfile import WARC_SUFFIX, read_record_bytes
 
 W = WarcFile.__table__.c
@@ -132,7 +139,8 @@ class WarcSource:
             ) from cause
         fs, rpath = resolve(remote.url, self.store.options_for(remote.url))
         try:
-            data = read_range(fs, rpath, offset, length)
+            read = lambda: read_range(fs, rpath, offset, length)  # noqa: E731
+            data = with_retries(read, self.store.tries, f"reading {remote.url}")
         except FileNotFoundError as exc:
             raise CorruptWarc(
                 f"WARC file {remote.url} is missing from the store; restore it from a backup"

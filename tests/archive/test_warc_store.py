@@ -19,7 +19,7 @@ from archive_testdata import fetch
 from s3_support import DUMMY_ENV, S3Server, s3_server, unreachable_options
 
 from archive import Archive
-from archive import shipping as shipping_mod
+from archive import remote as remote_mod
 from archive.remote import RemoteStoreError, StoreConfig
 
 BODY = 3000  # bytes of random (incompressible) body per fetch: a file holds ~2 fetches
@@ -38,7 +38,7 @@ def no_store_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     for name, value in DUMMY_ENV.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(shipping_mod, "RETRY_BACKOFF", 0)
+    monkeypatch.setattr(remote_mod, "RETRY_BACKOFF", 0)
 
 
 @pytest.fixture(params=["file", "s3"])
