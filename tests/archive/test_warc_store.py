@@ -291,6 +291,29 @@ def test_a_conflicting_object_in_the_store_is_never_overwritten(
     assert not list(target.glob(".*.part"))  # no temporary upload left behind
 
 
+def test_two_writers_on_one_folder_ship_each_file_once(
+    arc_dir: Path, pg_catalog_url: str, store_url: tuple[str, dict]
+) -> None:
+    """PostgreSQL, a shared folder: the second writer's open finds the first one's files,
+    its live one locked (left to it) and the closed ones shipped or being shipped."""
+    store = _store(store_url)
+    first = Archive.open(arc_dir, pg_catalog_url, warc_max_bytes=4000, store=store)
+    try:
+        bodies = _fill(first, 5)
+        first.flush()
+        with Archive.open(arc_dir, pg_catalog_url, warc_max_bytes=4000, store=store) as second:
+            report = second.ship()
+            assert first._writer is not None and first._writer.current_file in report.busy
+            bodies |= _fill(second, 3)
+    finally:
+        first.close()
+    rows = _rows(arc_dir, pg_catalog_url)
+    assert [r.name for r in rows] == sorted(_local(arc_dir)) == sorted(_objects(store_url))
+    assert _objects(store_url) == _local(arc_dir)
+    with Archive.open(arc_dir, pg_catalog_url, readonly=True, store=store) as arc:
+        assert {i: arc.payload(i) for i in bodies} == bodies
+
+
 def test_bad_store_settings_are_clear_errors(arc_dir: Path) -> None:
     with pytest.raises(RemoteStoreError, match="cannot use WARC store nosuch://x"):
         Archive.open(arc_dir, store=StoreConfig("nosuch://x"))
@@ -298,6 +321,14 @@ def test_bad_store_settings_are_clear_errors(arc_dir: Path) -> None:
         StoreConfig.from_env({"OGI_WARC_STORE": "s3://b", "OGI_WARC_STORE_OPTIONS": "{"})
     with pytest.raises(Exception, match="OGI_WARC_KEEP_LOCAL must be 1 or 0"):
         StoreConfig.from_env({"OGI_WARC_KEEP_LOCAL": "maybe"})
+    with pytest.raises(Exception, match="OGI_WARC_STORE_RETRIES must be a whole number"):
+        StoreConfig.from_env({"OGI_WARC_STORE_RETRIES": "0"})
+    os.environ["OGI_WARC_MAX_BYTES"] = "1GB"
+    try:
+        with pytest.raises(Exception, match="OGI_WARC_MAX_BYTES must be a number of bytes"):
+            Archive.open(arc_dir)
+    finally:
+        del os.environ["OGI_WARC_MAX_BYTES"]
     env = {"OGI_WARC_STORE": "s3://b/p/", "OGI_WARC_KEEP_LOCAL": "0"}
     assert StoreConfig.from_env(env) == StoreConfig("s3://b/p", {}, keep_local=False)
 
