@@ -81,6 +81,17 @@ def test_a_crawl_ships_every_closed_warc_and_reads_them_back(
     assert (check.returncode, check.stdout) == (0, b""), check.stderr
     assert f"{in_store} captures".encode() in check.stderr
 
+    wacz = tmp_path / "all.wacz"
+    ogi("export", "--format", "wacz", "--out", wacz, "--archive", archive, *catalog_args)
+    validate = subprocess.run(
+        [Path(sys.executable).parent / "wacz", "validate", "-f", str(wacz)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    reparsed = ogi("reparse", "--archive", archive, *catalog_args, "--workers", "1")
+    assert b"reports" in reparsed.stderr
+
 
 def test_an_unreachable_store_fails_ship_clearly_and_keeps_every_file(
     tmp_path: Path, s3: S3Server, catalog_args: list[str], monkeypatch: pytest.MonkeyPatch
