@@ -161,3 +161,21 @@ class ParseRow(Base):
         Index(None, "parser", "parser_version", "agency", "year"),
         Index(None, "agency", "year"),
     )
+
+
+class WarcFile(Base):
+    """A closed WARC file shipped to the WARC store (archive.shipping), verified there.
+
+    Written once, after the stored copy was read back and matched ``size`` and ``sha256``;
+    never updated (WARC files are immutable once closed). A file without a row lives only
+    in the archive's local ``warc/`` folder.
+    """
+
+    __tablename__ = "warc_file"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)  # the fsspec URL of the shipped copy
+    etag: Mapped[str | None] = mapped_column(String(255))
+    shipped_at: Mapped[datetime]

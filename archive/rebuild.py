@@ -9,9 +9,10 @@ results are derived data: `ogi reparse` makes them again.
 from __future__ import annotations
 
 import base64
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -19,9 +20,12 @@ from urllib.parse import unquote
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_datetime
 
+from archive.catalog import guarded
 from archive.errors import ArchiveError, CorruptWarc
 from archive.lock import is_live
+from archive.remote import download, list_store, resolve, store_error
 from archive.repair import gzip_members
+from archive.sources import add_shipped
 from archive.types import FetchRecord, RunInfo
 from archive.warcfile import Written, parse_record, read_record_bytes
 
@@ -48,13 +52,43 @@ class Stored:
 
 
 def rebuild_catalog(archive: Archive) -> RebuildStats:
-    """Catalog every record of the archive's WARC files into its (empty) catalog."""
+    """Catalog every record of the archive's WARC files into its (empty) catalog: the local
+    ones, then those only in the WARC store (OGI_WARC_STORE), each read through a
+    temporary download and recorded as shipped again."""
     if any(True for _ in archive.captures()):
         raise ArchiveError(
             "the catalog already holds captures: rebuild into a new one "
             "(move catalog.sqlite aside, or pass an empty --catalog)"
         )
-    return _index(archive, known=set(), runs={})
+    runs: dict[str, int] = {}
+    stats = _index(archive, known=set(), runs=runs)
+    folder = archive.directory / "warc"
+    for name, url in sorted(list_store(archive.store).items()):
+        if (folder / name).exists():
+            continue  # indexed above; the next writer's open finds the stored copy equal
+        fs, rpath = resolve(url, archive.store.options_for(url))
+        with tempfile.TemporaryDirectory(prefix="ogi-rebuild-") as tmp:
+            copy = Path(tmp) / name
+            try:
+                sha = download(fs, rpath, copy)
+            except Exception as exc:
+                raise store_error(exc, url, f"downloading {name}") from exc
+            more = _index(archive, known=set(), runs=runs, files=[(copy, 0)])
+            _record_shipped(archive, name, copy.stat().st_size, sha, url)
+        for key in ("files", "captures", "runs", "skipped"):
+            setattr(stats, key, getattr(stats, key) + getattr(more, key))
+    return stats
+
+
+def _record_shipped(archive: Archive, name: str, size: int, sha: str, url: str) -> None:
+    row = {"name": name, "size": size, "sha256": sha, "url": url, "etag": None}
+    row["shipped_at"] = datetime.now(UTC)
+
+    def write() -> None:
+        with archive.engine.begin() as conn:
+            add_shipped(conn, row)
+
+    guarded(write, "recording a shipped WARC file")
 
 
 def reindex_uncatalogued(archive: Archive) -> RebuildStats:

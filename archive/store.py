@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,9 +43,12 @@ from archive.records import (
     target_uri,
     warc_date,
 )
+from archive.remote import RemoteStoreError, StoreConfig
 from archive.repair import check_catalog_ends, repair_all
 from archive.resources import ResourceState, canonical_url, decide_change, url_hash
 from archive.rows import capture_row, jsonable, now_utc, run_row
+from archive.shipping import Shipper, ShipReport
+from archive.sources import WarcSource
 from archive.types import (
     CaptureInfo,
     CaptureResult,
@@ -55,14 +60,9 @@ from archive.types import (
     TextInfo,
 )
 from archive.verify import CheckReport, check_archive, warc_path
-from archive.warcfile import (
-    RotatingWarcWriter,
-    Written,
-    read_payload,
-    read_record_bytes,
-    software_version,
-)
+from archive.warcfile import RotatingWarcWriter, Written, parse_record, software_version
 
+log = logging.getLogger(__name__)
 WARC_DIR = "warc"
 QUARANTINE_DIR = "quarantine"
 TEXT_OF = "text-of-payload"  # batch.staged key: a text of this payload may be staged
@@ -85,6 +85,11 @@ class Archive:
         self.batch_size: int = opts["batch_size"]
         self.batch_seconds: float = opts["batch_seconds"]
         self.warc_max_bytes: int = opts["warc_max_bytes"]
+        self.store: StoreConfig = opts.get("store") or StoreConfig()
+        # readers find a file's bytes locally, else at its shipped copy (archive.sources)
+        self.source = WarcSource(directory / WARC_DIR, engine, self.store)
+        self._shipper: Shipper | None = None  # writers with a WARC store (OGI_WARC_STORE)
+        self._closed_files: list[str] = []  # closed since the last commit: ship after it
         self._resources: dict[str, ResourceState] = {}
         # a failure that drops staged rows also makes the cached URL states untrue
         self._batch = CatalogBatch(engine, on_lost=self._resources.clear)
@@ -103,14 +108,18 @@ class Archive:
         *,
         create: bool = True,
         readonly: bool = False,
-        warc_max_bytes: int = 1 << 30,
+        warc_max_bytes: int | None = None,
         batch_size: int = 100,
         batch_seconds: float = 2.0,
         lock_wait: float = 5.0,
+        store: StoreConfig | None = None,
     ) -> Archive:
-        """Open (or create) an archive; writers take the lock, repair torn tails, migrate.
+        """Open (or create) an archive; writers take the lock, repair torn tails, migrate,
+        and ship closed WARC files to the WARC store when there is one.
 
         ``readonly=True`` takes no lock and writes nothing but a pending schema upgrade.
+        ``store``: where closed WARC files go (default: ``OGI_WARC_STORE`` and friends,
+        archive.remote); readers need it only for the store's fsspec options.
         """
         directory = Path(directory)
         _check_directory(directory, catalog_url, create=create, readonly=readonly)
@@ -121,7 +130,8 @@ class Archive:
             readonly=readonly,
             batch_size=batch_size,
             batch_seconds=batch_seconds,
-            warc_max_bytes=warc_max_bytes,
+            warc_max_bytes=warc_max_bytes or _env_max_bytes(),
+            store=store or StoreConfig.from_env(),
         )
         try:
             if not readonly:
@@ -141,16 +151,62 @@ class Archive:
             raise storage_error(exc, "opening the catalog") from exc
         if not self.readonly:
             self._recover()
+            if self.store.url is not None:
+                self._shipper = Shipper(self.directory / WARC_DIR, self.engine, self.store)
+                self._shipper.submit(self._unshipped())
 
     def _recover(self) -> None:
         """Check the catalog against the files, cut torn tails (a crash mid-write), then
         catalog the whole fetches written after the last commit (a kill before it)."""
         ends = self._read(queries.warc_file_ends, "checking the WARC files")
         folder = self.directory / WARC_DIR
-        check_catalog_ends(folder, ends)
+        shipped = self.source.all_shipped()  # a shipped file's local copy may be gone
+        local = {n: e for n, e in ends.items() if n not in shipped or (folder / n).exists()}
+        check_catalog_ends(folder, local)
         repair_all(folder, ends, self.directory / QUARANTINE_DIR)
         if reindex_tails(self, ends).captures:  # whole fetches a kill left uncommitted
             self.flush()  # committed now, so a later reindex_uncatalogued sees them
+
+    def _unshipped(self) -> list[str]:
+        """Local WARC files still to ship (or, shipped, whose local copy is to go): those of
+        earlier writers, a crash, or an upload that failed. Live files are skipped later."""
+        folder = self.directory / WARC_DIR
+        if not folder.is_dir():
+            return []
+        shipped = self.source.all_shipped() if self.store.keep_local else {}
+        return [p.name for p in sorted(folder.glob("*.warc.gz")) if p.name not in shipped]
+
+    def ship(self) -> ShipReport:
+        """Wait for the closed WARC files to be shipped (`ogi ship`); a file that could not
+        be is an error here, and stays local for the next try."""
+        if self._shipper is None:
+            raise ArchiveError("no WARC store configured: set OGI_WARC_STORE to an fsspec URL")
+        self.flush()
+        self._ship_closed()
+        report = self._shipper.drain()
+        if report.errors:
+            raise RemoteStoreError(
+                f"{len(report.errors)} WARC files were not shipped, first: {report.errors[0]}; "
+                f"they stay in {self.directory / WARC_DIR} and are shipped on the next try"
+            )
+        return report
+
+    def _settle_shipping(self) -> None:
+        """Wait for uploads under way: a file being shipped is flock-ed, and indexing skips
+        locked (live) files, so a rebuild or a recovery must not run beside an upload."""
+        if self._shipper is not None:
+            report = self._shipper.drain()
+            for error in report.errors:
+                log.error("not shipped: %s", error)
+
+    def _file_closed(self, name: str) -> None:
+        self._closed_files.append(name)
+
+    def _ship_closed(self) -> None:
+        """Hand the files closed before the last commit to the shipper."""
+        names, self._closed_files = self._closed_files, []
+        if self._shipper is not None and names:
+            self._shipper.submit(names)
 
     # ----------------------------------------------------------------- runs
     def start_run(
@@ -316,6 +372,7 @@ class Archive:
             if self._writer is not None:
                 self._writer.sync()
             self._batch.commit()
+            self._ship_closed()  # every record of a closed file is committed now
         except ArchiveError:
             self._batch.discard()  # never commit rows whose records may not be on disk
             self._resources.clear()
@@ -343,7 +400,10 @@ class Archive:
     def _warc(self) -> RotatingWarcWriter:
         if self._writer is None:
             self._writer = RotatingWarcWriter(
-                self.directory / WARC_DIR, max_bytes=self.warc_max_bytes, info=self._run_info
+                self.directory / WARC_DIR,
+                max_bytes=self.warc_max_bytes,
+                info=self._run_info,
+                on_close=self._file_closed,
             )
         return self._writer
 
@@ -365,11 +425,31 @@ class Archive:
         finally:
             if self._writer is not None:
                 self._writer.close()
+            self._finish_shipping()
             self._batch.discard()
             self.engine.dispose()
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
+
+    def _finish_shipping(self) -> None:
+        """Ship what was closed and wait for it; failures are logged, the files stay local."""
+        if self._shipper is None:
+            return
+        shipper, self._shipper = self._shipper, None
+        if not self._batch.active:  # rows of the last file committed: safe to ship
+            names, self._closed_files = self._closed_files, []
+            shipper.submit(names)
+        report = shipper.close()
+        if report.errors:
+            log.error(
+                "%d closed WARC files were not shipped to %s (first: %s); they stay in %s "
+                "and are shipped when a writer opens the archive again, or by `ogi ship`",
+                len(report.errors),
+                self.store.url,
+                report.errors[0],
+                self.directory / WARC_DIR,
+            )
 
     def __enter__(self) -> Archive:
         return self
@@ -405,7 +485,8 @@ class Archive:
             info = self.capture(info.revisit_of)
         self._sync_if_writing()
         path = warc_path(self.directory / WARC_DIR, info.warc_file)
-        return read_payload(path, info.warc_offset, info.warc_length)[1]
+        data = self.source.read(path, info.warc_offset, info.warc_length)
+        return parse_record(data, f"{path}:{info.warc_offset}")[1]
 
     def record_bytes(self, capture_id: int, *, request: bool = False) -> bytes:
         """The stored gzip member of a capture's response/revisit (or request), verbatim."""
@@ -416,7 +497,7 @@ class Archive:
         else:
             offset, length = info.warc_offset, info.warc_length
         path = warc_path(self.directory / WARC_DIR, info.warc_file)
-        return read_record_bytes(path, offset, length)
+        return self.source.read(path, offset, length)
 
     def _sync_if_writing(self) -> None:
         if self._writer is not None:
@@ -587,11 +668,13 @@ class Archive:
     # ----------------------------------------------------------------- export
     def rebuild_catalog(self) -> RebuildStats:
         """Catalog every record of the WARC files into this (empty) catalog."""
+        self._settle_shipping()
         return rebuild_catalog(self)
 
     def reindex_uncatalogued(self) -> RebuildStats:
         """Catalog WARC records a crash left uncatalogued (`ogi check --repair`)."""
         self.flush()  # what is staged counts as catalogued: never index it a second time
+        self._settle_shipping()
         found = reindex_uncatalogued(self)
         self.flush()
         return found
@@ -610,6 +693,16 @@ class Archive:
 
         self._sync_if_writing()
         return export_warc(self, Path(out), capture_ids)
+
+
+def _env_max_bytes() -> int:
+    """WARC files roll over at ``OGI_WARC_MAX_BYTES`` (default 1 GB)."""
+    raw = os.environ.get("OGI_WARC_MAX_BYTES", "").strip()
+    if not raw:
+        return 1 << 30
+    if not raw.isdigit() or int(raw) < 1:
+        raise ArchiveError(f"OGI_WARC_MAX_BYTES must be a number of bytes, got {raw!r}")
+    return int(raw)
 
 
 def _check_directory(

@@ -14,6 +14,7 @@ import io
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -116,8 +117,16 @@ class RotatingWarcWriter:
     fetch, however large). A new writer never reuses an existing file name.
     """
 
-    def __init__(self, folder: Path, *, max_bytes: int, info: dict[str, str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        max_bytes: int,
+        info: dict[str, str],
+        on_close: Callable[[str], None] | None = None,
+    ) -> None:
         self.folder = folder
+        self.on_close = on_close  # told each file's name once it is closed whole
         self.max_bytes = max_bytes
         self.info = info
         self.prefix = _file_prefix()
@@ -169,6 +178,8 @@ class RotatingWarcWriter:
             self.sync()
             self._out.close()
             self._out = None
+            if self.on_close is not None:
+                self.on_close(self._name)
 
     def _file_for(self, incoming: int) -> BinaryIO:
         full = self._fetches > 0 and self._size + incoming > self.max_bytes

@@ -264,6 +264,13 @@ def rebuild_catalog(
 
 
 @app.command()
+def ship(archive: ArchiveOpt = None, catalog: CatalogOpt = None) -> None:
+    """Ship every closed WARC file to the WARC store (OGI_WARC_STORE), verified; exit 2
+    when the store cannot take them (they stay local)."""
+    commands.ship(_archive_dir(archive), catalog)
+
+
+@app.command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo archive in this directory")

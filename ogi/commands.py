@@ -359,8 +359,26 @@ def check(archive_dir: Path, catalog: str | None, fmt: str, repair: bool = False
         raise SystemExit(1)
 
 
+def ship(archive_dir: Path, catalog: str | None) -> None:
+    from archive.remote import StoreConfig
+
+    if StoreConfig.from_env().url is None:
+        raise CliError("no WARC store configured: set OGI_WARC_STORE to an fsspec URL")
+    if catalog is None and not archive_dir.exists():
+        raise CliError(f"no archive at {archive_dir} (run `ogi crawl` first or pass --archive)")
+    with opened(archive_dir, catalog, write=True) as arc:
+        done = arc.ship()
+    err_console.print(
+        f"shipped {len(done.shipped)} WARC files to {arc.store.url} "
+        f"({len(done.adopted)} were there already, {len(done.removed_local)} local copies "
+        f"removed, {len(done.busy)} still being written)"
+    )
+
+
 def rebuild_catalog(archive_dir: Path, catalog: str | None, workers: int | None) -> None:
-    if not (archive_dir / "warc").is_dir():
+    from archive.remote import StoreConfig
+
+    if not (archive_dir / "warc").is_dir() and StoreConfig.from_env().url is None:
         raise CliError(f"no WARC files under {archive_dir / 'warc'}: nothing to rebuild from")
     with opened(archive_dir, catalog, write=True) as arc:
         stats = arc.rebuild_catalog()
