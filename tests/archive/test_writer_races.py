@@ -291,3 +291,35 @@ def test_two_writers_waiting_on_each_others_keys_both_commit(
     with Archive.open(tmp_path, pg_catalog_url, readonly=True) as arc:
         report = arc.check()
     assert report.clean, report.problems[:5]
+
+
+@pytest.mark.parametrize("catalog", ["sqlite", "postgresql"])
+def test_a_url_row_written_behind_the_archives_back_takes_the_newer_capture(
+    tmp_path: Path, catalog: str, request: pytest.FixtureRequest
+) -> None:
+    from archive.resources import canonical_url, url_hash
+
+    url = request.getfixturevalue("pg_catalog_url") if catalog == "postgresql" else None
+    arc = Archive.open(tmp_path, url)
+    page = "http://127.0.0.1:1/late.html"
+    got = arc.record(fetch(page, b"<html>ours</html>"), _run(arc))
+    engine = sa.create_engine(url or catalog_mod.sqlite_url(tmp_path))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "insert into resource (id, url, url_hash, first_seen, last_seen, ever_ok)"
+                " values (100000, :url, :hash, '2020-01-01 00:00:00+00:00',"
+                " '2020-01-01 00:00:00+00:00', false)"
+            ),
+            {"url": canonical_url(page), "hash": url_hash(canonical_url(page))},
+        )
+    engine.dispose()
+    arc.flush()
+    arc.close()
+    with Archive.open(tmp_path, url, readonly=True) as arc:
+        info = arc.resource(page)
+        assert info is not None and info.id == 100000
+        assert [c.id for c in arc.versions(page)] == [got.capture_id]
+        assert info.latest_sha256 == got.sha256  # ours is the newer capture
+        report = arc.check()
+    assert report.clean, report.problems[:5]
