@@ -26,8 +26,9 @@ request and forgets it, so a process killed with requests in flight would lose t
 The worker side (heartbeat, acks, recovery, idle rule, shared budget and politeness)
 is in crawler.workers.
 
-The queue is crawler.hostfrontier's (a zset per host, hosts taking turns), or with
-``OGI_DISTRIBUTED_QUEUE=zset`` the earlier single zset (ReliableQueue below).
+The queue is the single zset (ReliableQueue below), or with
+``OGI_DISTRIBUTED_QUEUE=hosts`` crawler.hostfrontier's (a zset per host, hosts taking
+turns, many requests in flight).
 
 Keys (prefix ``OGI_DISTRIBUTED_KEY``, default ``ogi``): ``:requests`` (the queue's),
 ``:dupefilter`` (set), ``:inflight:<worker>`` (hash), ``:worker:<worker>`` (heartbeat),
@@ -92,9 +93,11 @@ def prefix_of(settings: Settings) -> str:
 
 
 def queue_kind(settings: Settings) -> str:
-    """Which shared queue: ``hosts`` (the default) or the earlier ``zset``; a crawl
-    keeps the kind it started with (the two keep their requests under different keys)."""
-    kind = str(settings.get(names.OGI_DISTRIBUTED_QUEUE) or "hosts")
+    """Which shared queue: the single ``zset`` (the default until ``hosts`` is measured
+    on a quiet machine, see docs/scaling.md) or ``hosts`` (crawler.hostfrontier). A
+    crawl keeps the kind it started with; one begun on ``zset`` may go on with ``hosts``
+    (its requests are moved to their hosts), not the other way round."""
+    kind = str(settings.get(names.OGI_DISTRIBUTED_QUEUE) or "zset")
     if kind not in QUEUES:
         raise ValueError(
             f"{names.OGI_DISTRIBUTED_QUEUE}={kind!r} is not a queue; use one of {sorted(QUEUES)}"
