@@ -12,6 +12,10 @@ Every staged row stays in the log until the commit. When the connection drops or
 database is locked, a fresh connection writes the log again, in the same chunks and
 with the same ids, and the operation is retried a bounded number of times; then a
 StorageError is raised.
+
+A row whose unique key another writer committed first is not written: what refers to it
+is written with the other row's id instead (archive.conflicts), so the batch still
+commits whole.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from archive.catalog import guarded, is_transient
+from archive.conflicts import Remaps, insert_rows, update_rows
 from archive.ids import IdSource
 
 T = TypeVar("T")
@@ -44,13 +49,16 @@ class CatalogBatch:
 
     def __init__(self, engine: Engine, on_lost: Callable[[], None] | None = None) -> None:
         self.engine = engine
-        self.on_lost = on_lost  # called when a failure drops the staged rows
+        # called when the cached URL states may be untrue: a failure dropped the staged
+        # rows, or a commit found URLs another writer had added
+        self.on_lost = on_lost
         self.records = 0  # fetches staged since the last commit
         self.started: float | None = None
         # What the archive remembers of rows staged in this batch (URL states, keys of
         # texts): lookups must find them before they are written; forgotten with them.
         self.staged: dict[Hashable, Any] = {}
         self.ids = IdSource(engine.dialect.name)
+        self.remaps = Remaps()  # our rows that lost a unique key to another writer's
         self._conn: Connection | None = None
         self._log: list[Staged] = []
         self._chunks: list[int] = []  # ends of the log chunks written so far, in order
@@ -116,10 +124,12 @@ class CatalogBatch:
         def attempt() -> None:
             try:
                 if self._commit_sent and self._conn is None and self._landed():
+                    self._remapped()
                     return  # the commit went through, only its answer was lost
                 conn = self._write_staged(self._connection())
                 self._commit_sent = True
                 conn.commit()
+                self._remapped()
             except sa.exc.SQLAlchemyError as exc:
                 self._after_failure(exc)
                 raise
@@ -129,6 +139,14 @@ class CatalogBatch:
         finally:
             self.discard()
 
+    def _remapped(self) -> None:
+        """The commit is in: its remaps stand. A URL whose row another writer had made
+        has a history this archive's cached URL states do not know: forget them."""
+        urls = any(table == "resource" for table, _ in self.remaps.pending)
+        self.remaps.committed_now()
+        if urls and self.on_lost is not None:
+            self.on_lost()
+
     def discard(self) -> None:
         """Forget the staged rows (rolled back); their WARC records stay where they are."""
         self._log.clear()
@@ -136,6 +154,7 @@ class CatalogBatch:
         self._unwritten.clear()
         self.staged.clear()
         self.ids.batch_ended()
+        self.remaps.rewriting()
         self.records = 0
         self.started = None
         self._commit_sent = False
@@ -151,8 +170,13 @@ class CatalogBatch:
                 self.on_lost()
 
     def _landed(self) -> bool:
-        """Whether the first staged insert is in the database (commits are atomic)."""
-        first = next((op for op in self._log if op.insert), None)
+        """Whether the first staged insert that the lost transaction wrote (not one that
+        yielded to another writer's row) is in the database (commits are atomic)."""
+        remaps = self.remaps
+        mine = (
+            op for op in self._log if op.insert and not remaps.lost(op.table.name, op.row["id"])
+        )
+        first = next(mine, None)
         if first is None:
             return False
         stmt = sa.select(first.table.c.id).where(first.table.c.id == first.row["id"])
@@ -169,6 +193,7 @@ class CatalogBatch:
                 conn.close()
                 raise
             self._conn, self._held = conn, 0
+            self.remaps.rewriting()  # the log is written again, conflicts judged again
         return self._conn
 
     def _write_staged(self, conn: Connection) -> Connection:
@@ -176,11 +201,11 @@ class CatalogBatch:
         written before, then whatever was staged since as one new chunk."""
         while self._held < len(self._chunks):
             start = self._chunks[self._held - 1] if self._held else 0
-            _write(conn, self._log[start : self._chunks[self._held]])
+            _write(conn, self._log[start : self._chunks[self._held]], self.remaps)
             self._held += 1
         written = self._chunks[-1] if self._chunks else 0
         if written < len(self._log):
-            _write(conn, self._log[written:])
+            _write(conn, self._log[written:], self.remaps)
             self._chunks.append(len(self._log))
             self._held += 1
             self._unwritten.clear()
@@ -194,38 +219,22 @@ class CatalogBatch:
                 conn.close()
 
 
-# Statements built once per table and given their values as parameters: SQLAlchemy then
-# reuses one compiled form instead of building bound literals for every row (3x faster).
-ROW_ID = "ogi_row_id"
-
-
-@functools.cache
-def _insert(table: sa.Table) -> sa.Insert:
-    return sa.insert(table)
-
-
-@functools.cache
-def _update(table: sa.Table) -> sa.Update:
-    """UPDATE … SET <the columns given> WHERE id = :ogi_row_id."""
-    return sa.update(table).where(table.c.id == sa.bindparam(ROW_ID))
-
-
 @functools.cache
 def _order(table: sa.Table) -> int:
     """Parents before children (the foreign keys are checked row by row)."""
     return [t.name for t in table.metadata.sorted_tables].index(table.name)
 
 
-def _write(conn: Connection, ops: list[Staged]) -> None:
+def _write(conn: Connection, ops: list[Staged], remaps: Remaps) -> None:
     """One chunk of the log: the inserts of each table in one executemany (tables in
-    foreign-key order, rows in id order), then the updates (of rows written before)."""
+    foreign-key order, so a parent's remap is known before its children are written),
+    then the updates (of rows written before)."""
     inserts: dict[tuple[sa.Table, frozenset[str]], list[dict[str, Any]]] = {}
     updates: dict[tuple[sa.Table, frozenset[str]], list[dict[str, Any]]] = {}
     for op in ops:
         group = inserts if op.insert else updates
         group.setdefault((op.table, frozenset(op.row)), []).append(op.row)
     for (table, _), rows in sorted(inserts.items(), key=lambda kv: _order(kv[0][0])):
-        conn.execute(_insert(table), rows)
+        insert_rows(conn, table, rows, remaps)
     for (table, _), rows in updates.items():
-        params = [{ROW_ID: r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows]
-        conn.execute(_update(table), params)
+        update_rows(conn, table, rows, remaps)

@@ -99,9 +99,16 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# PostgreSQL aborts one of two transactions that wait on each other's rows (two writers
+# inserting the same keys, archive.conflicts) or that cannot be serialised: both retry.
+RETRY_SQLSTATES = {"40P01", "40001"}
+
+
 def is_transient(exc: BaseException) -> bool:
-    """Locked SQLite files and dropped server connections are worth another try."""
+    """Locked SQLite files, dropped server connections and deadlocks are worth another try."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRY_SQLSTATES:
         return True
     if isinstance(exc, OperationalError):
         text = str(exc.orig).lower()

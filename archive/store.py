@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from archive import queries
 from archive.batch import CatalogBatch
 from archive.catalog import guarded, make_engine, migrate, sqlite_url, storage_error
+from archive.conflicts import insert_new
 from archive.errors import (
     ArchiveError,
     ArchiveNotFound,
@@ -601,7 +602,8 @@ class Archive:
         """Bulk form of add_parse for reparsing: one multi-row insert per call.
 
         Rows carry text_id, parser, parser_version, result, agency, year, is_report; texts
-        that already have a result for that parser version are skipped, not overwritten.
+        that already have a result for that parser version are skipped, not overwritten
+        (also one another writer stored meanwhile). Returns how many were stored.
         """
         self._require_writable()
         if not rows:
@@ -611,13 +613,11 @@ class Archive:
         done = self.parsed_text_ids(first["parser"], first["parser_version"])
         fresh = [{**r, "created_at": now_utc()} for r in rows if r["text_id"] not in done]
 
-        def write() -> None:
-            with self.engine.begin() as conn:
-                conn.execute(sa.insert(ParseRow.__table__), fresh)
+        def write() -> int:
+            with self.engine.begin() as conn:  # another writer may have parsed some since
+                return insert_new(conn, ParseRow.__table__, fresh)
 
-        if fresh:
-            guarded(write, "storing parse results")
-        return len(fresh)
+        return guarded(write, "storing parse results") if fresh else 0
 
     def texts_for(self, sha256: str) -> list[TextInfo]:
         """The payload's texts. Asked for every candidate a crawl meets: unless a text of

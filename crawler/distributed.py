@@ -26,7 +26,11 @@ request and forgets it, so a process killed with requests in flight would lose t
 The worker side (heartbeat, acks, recovery, idle rule, shared budget and politeness)
 is in crawler.workers.
 
-Keys (prefix ``OGI_DISTRIBUTED_KEY``, default ``ogi``): ``:requests`` (zset),
+The queue is the single zset (ReliableQueue below), or with
+``OGI_DISTRIBUTED_QUEUE=hosts`` crawler.hostfrontier's (a zset per host, hosts taking
+turns, many requests in flight).
+
+Keys (prefix ``OGI_DISTRIBUTED_KEY``, default ``ogi``): ``:requests`` (the queue's),
 ``:dupefilter`` (set), ``:inflight:<worker>`` (hash), ``:worker:<worker>`` (heartbeat),
 ``:since`` (when this crawl began), ``:scheduled`` (hash portal -> count).
 """
@@ -48,6 +52,7 @@ from scrapy.settings import Settings
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.hostqueue import HandedOut
 from settings import names
 
 log = logging.getLogger(__name__)
@@ -77,8 +82,27 @@ return r[1]
 """
 
 
+QUEUES = {  # OGI_DISTRIBUTED_QUEUE -> the frontier's queue class
+    "hosts": "crawler.hostfrontier.HostQueue",  # per-host turns (crawler.hostfrontier)
+    "zset": "crawler.distributed.ReliableQueue",  # one priority zset, as scrapy-redis
+}
+
+
 def prefix_of(settings: Settings) -> str:
     return settings.get(names.OGI_DISTRIBUTED_KEY) or "ogi"
+
+
+def queue_kind(settings: Settings) -> str:
+    """Which shared queue: the single ``zset`` (the default until ``hosts`` is measured
+    on a quiet machine, see docs/scaling.md) or ``hosts`` (crawler.hostfrontier). A
+    crawl keeps the kind it started with; one begun on ``zset`` may go on with ``hosts``
+    (its requests are moved to their hosts), not the other way round."""
+    kind = str(settings.get(names.OGI_DISTRIBUTED_QUEUE) or "zset")
+    if kind not in QUEUES:
+        raise ValueError(
+            f"{names.OGI_DISTRIBUTED_QUEUE}={kind!r} is not a queue; use one of {sorted(QUEUES)}"
+        )
+    return kind
 
 
 def configure(settings: Settings) -> None:
@@ -99,12 +123,13 @@ def configure(settings: Settings) -> None:
     }
     for name, value in values.items():
         settings.set(name, value, priority="cmdline")
-    # The project's CONCURRENT_REQUESTS (512) relies on its host-capped queue, which the
-    # scrapy-redis scheduler does not use: the shared zset pops by priority, then by the
-    # serialised request (its URL, so one host's requests come together), and 512 popped
-    # at once could be one host's, waiting at its gate for minutes. So keep the earlier 16
-    # here unless the run sets its own (a --set is "cmdline", above "project").
-    settings.set("CONCURRENT_REQUESTS", DISTRIBUTED_CONCURRENCY, priority="project")
+    if queue_kind(settings) == "zset":
+        # The project's CONCURRENT_REQUESTS (512) relies on a host-aware queue. The plain
+        # shared zset pops by priority, then by the serialised request (its URL, so one
+        # host's requests come together), and 512 popped at once could be one host's,
+        # waiting at its gate for minutes. So keep the earlier 16 with it unless the run
+        # sets its own (a --set is "cmdline", above "project").
+        settings.set("CONCURRENT_REQUESTS", DISTRIBUTED_CONCURRENCY, priority="project")
     add_components(settings, "EXTENSIONS", {"crawler.workers.Coordinator": 10})
     add_components(settings, "SPIDER_MIDDLEWARES", {"crawler.workers.AckMiddleware": 10})
     add_components(settings, "DOWNLOADER_MIDDLEWARES", {"crawler.workers.FailureAck": 1})
@@ -136,6 +161,10 @@ class ReliableQueue(PriorityQueue):
         data["callback"] = _method_name(callback)
         data["errback"] = _method_name(errback)
         return self.serializer.dumps(data)
+
+    def pop_ready(self, inflight: str, busy: Iterable[str] = ()) -> tuple[Request | None, int]:
+        """As crawler.hostfrontier.HostQueue.pop_ready: this queue knows no turns."""
+        return self.pop_into(inflight), -1
 
     def pop_into(self, inflight: str) -> Request | None:
         token = uuid.uuid4().hex
@@ -203,9 +232,13 @@ class ReliableScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
         instance = super().from_crawler(crawler)
-        instance.queue_cls = "crawler.distributed.ReliableQueue"
+        instance.queue_cls = QUEUES[queue_kind(crawler.settings)]
         instance.prefix = prefix_of(crawler.settings)
         instance.worker = worker_id()
+        instance.crawler = crawler
+        settings = crawler.settings
+        instance.turn_ms = max(1, int(settings.getfloat("DOWNLOAD_DELAY") * 1000))
+        instance.per_host = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1))
         return instance
 
     @property
@@ -214,14 +247,21 @@ class ReliableScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         super().open(spider)
+        self.queue.turn_ms = self.turn_ms
+        adopt = getattr(self.queue, "adopt_single_zset", None)
+        if adopt is not None and (moved := adopt()):
+            log.warning("moved %d requests of the earlier single-zset queue to their hosts", moved)
         self.server.set(f"{self.prefix}:since", datetime.now(UTC).isoformat(), nx=True)
 
     def close(self, reason: str) -> None:
         """Keep everything for a resume, except after the crawl's clean, global end."""
+        due = self.__dict__.pop("_wake_due", None)
+        if due is not None and due.active():
+            due.cancel()
         self.flush_buffer()
         if reason == "finished" and not self.crawl_busy():
+            self.queue.clear()
             self.server.delete(
-                self.queue_key % {"spider": self.spider.name},
                 self.dupefilter_key % {"spider": self.spider.name},
                 f"{self.prefix}:since",
                 f"{self.prefix}:scheduled",
@@ -268,10 +308,47 @@ class ReliableScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         self.flush_buffer()
-        request = self.queue.pop_into(self.inflight_key)
-        if request is not None and self.stats:
+        handed = self._handed_out()
+        request, wait = self.queue.pop_ready(self.inflight_key, self._busy_hosts(handed))
+        if request is None:
+            if wait >= 0:
+                self._wake_in(wait / 1000)
+            return None
+        if handed is not None:
+            handed.handed_out(request)
+        if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
+
+    def _handed_out(self) -> HandedOut | None:
+        """This process's requests per host, from the pop until they leave the downloader."""
+        handed = self.__dict__.get("_handed")
+        engine = getattr(self.crawler, "engine", None)
+        if handed is None and getattr(engine, "downloader", None) is not None:
+            handed = self.__dict__["_handed"] = HandedOut(self.crawler)
+        return handed
+
+    def _busy_hosts(self, handed: HandedOut | None) -> list[str]:
+        """Hosts this process already holds CONCURRENT_REQUESTS_PER_DOMAIN requests of."""
+        if handed is None:
+            return []
+        return [host for host in list(handed.out) if handed.count(host) >= self.per_host]
+
+    def _wake_in(self, seconds: float) -> None:
+        """Ask the engine for requests again when the next host's turn comes: with
+        nothing in flight it would otherwise wait for its 5 s heartbeat."""
+        from twisted.internet import reactor
+
+        due = self.__dict__.get("_wake_due")
+        if due is not None and due.active():
+            return
+        self.__dict__["_wake_due"] = reactor.callLater(max(seconds, 0.001), self._wake)  # type: ignore[attr-defined]
+
+    def _wake(self) -> None:
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def ack(self, tokens: Iterable[str]) -> None:
         self.flush_buffer()  # the children of what is acked must be in the queue first

@@ -11,5 +11,6 @@ OGI_MAX_PAGES = "OGI_MAX_PAGES"  # default request budget per portal
 OGI_SETTINGS_DIGEST_KEYS = "OGI_SETTINGS_DIGEST_KEYS"  # settings recorded in the run digest
 OGI_DISTRIBUTED = "OGI_DISTRIBUTED"  # Redis URL: share one frontier between processes
 OGI_DISTRIBUTED_KEY = "OGI_DISTRIBUTED_KEY"  # Redis key prefix of that crawl (default "ogi")
+OGI_DISTRIBUTED_QUEUE = "OGI_DISTRIBUTED_QUEUE"  # shared queue: "zset" (default) or "hosts"
 OGI_WORKER_TTL = "OGI_WORKER_TTL"  # seconds without a heartbeat before a worker counts as dead
 OGI_RESUME_SINCE = "OGI_RESUME_SINCE"  # ISO time: captures since then are replayed, not fetched

@@ -30,12 +30,21 @@ def _assert_complete(f: Farm, rows: list, archive: Path, catalog: str) -> None:
     assert report.clean, report.problems[:5]
 
 
+QUEUES = ["zset", "hosts"]  # OGI_DISTRIBUTED_QUEUE: the single zset, per-host turns
+
+
+@pytest.mark.parametrize("queue", QUEUES)
 def test_two_crawlers_share_the_frontier_and_archive_each_report_once(
-    portal_farm: Farm, tmp_path: Path, pg_catalog_url: str, redis_prefix: tuple[str, str]
+    portal_farm: Farm,
+    tmp_path: Path,
+    pg_catalog_url: str,
+    redis_prefix: tuple[str, str],
+    queue: str,
 ) -> None:
     url, prefix = redis_prefix
     archive = tmp_path / "archive"
     paced = ["--set", "DOWNLOAD_DELAY=0.2"]  # ~20 pages/s: long enough for both to join
+    paced += ["--set", f"OGI_DISTRIBUTED_QUEUE={queue}"]
     procs = [
         crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix, *paced)
         for _ in range(2)
@@ -66,12 +75,18 @@ def test_two_crawlers_share_the_frontier_and_archive_each_report_once(
     assert left == [], f"a clean end leaves no crawl state behind: {left}"
 
 
+@pytest.mark.parametrize("queue", QUEUES)
 def test_a_crawler_killed_mid_crawl_loses_and_duplicates_nothing(
-    portal_farm: Farm, tmp_path: Path, pg_catalog_url: str, redis_prefix: tuple[str, str]
+    portal_farm: Farm,
+    tmp_path: Path,
+    pg_catalog_url: str,
+    redis_prefix: tuple[str, str],
+    queue: str,
 ) -> None:
     url, prefix = redis_prefix
     archive = tmp_path / "archive"
-    slow = ["--set", "DOWNLOAD_DELAY=0.05"]
+    kind = ["--set", f"OGI_DISTRIBUTED_QUEUE={queue}"]
+    slow = ["--set", "DOWNLOAD_DELAY=0.05", *kind]
     victim = crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix, *slow)
     deadline = time.monotonic() + 60
     while len(captures(pg_catalog_url)) < 25 and time.monotonic() < deadline:
@@ -80,7 +95,7 @@ def test_a_crawler_killed_mid_crawl_loses_and_duplicates_nothing(
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     partial = len(captures(pg_catalog_url))
-    restarted = crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix)
+    restarted = crawler(portal_farm.portals_path, archive, pg_catalog_url, url, prefix, *kind)
     finish(restarted, timeout=120)
     rows = captures(pg_catalog_url)
     assert len(rows) > partial
