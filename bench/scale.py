@@ -62,7 +62,16 @@ def child(spec: dict[str, Any]) -> None:
         catalog_url=spec.get("catalog"),
         settings={"LOG_LEVEL": "ERROR", **spec["settings"]},
     )
-    print(json.dumps({"pages": outcome.stats.get("ogi/pages", 0)}), flush=True)
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    stats = outcome.stats
+    report = {
+        "pages": stats.get("ogi/pages", 0),
+        "cpu_crawl": own.ru_utime + own.ru_stime,  # the crawl process alone
+        "requests": stats.get("scheduler/enqueued", 0),  # the frontier found so far
+    }
+    print(json.dumps(report), flush=True)
 
 
 def start_crawl(portals: Path, archive: Path, catalog: str | None, **settings: Any) -> Any:
@@ -143,9 +152,10 @@ def bench_politeness(portals: int, seconds: int) -> None:
         archive = Path(tmp) / "a"
         before = children_cpu()
         proc = start_crawl(f.portals_path, archive, None, CLOSESPIDER_TIMEOUT=seconds)
-        proc.wait(seconds + 120)
+        out, _ = proc.communicate(timeout=seconds + 120)
         cpu = children_cpu() - before  # the crawl process and the workers it waited for
         times = fetch_times(f"sqlite:///{archive / 'catalog.sqlite'}")
+    report = child_report(out)
     rate = steady_rate(times, warmup=min(5.0, seconds / 4))
     pages = sum(len(ts) for ts in times.values())
     ideal = portals * 1.0
@@ -153,8 +163,17 @@ def bench_politeness(portals: int, seconds: int) -> None:
         f"(a) politeness-bound: {portals} portals at 1 req/s/host, {seconds} s: "
         f"{rate:.1f} pages/s vs ideal {ideal:.0f} -> {rate / ideal:.2f} of ideal (target >= 0.80);"
         f" {pages} pages, crawler CPU {cpu * 1000 / max(pages, 1):.1f} ms/page"
-        f" ({cpu / seconds:.2f} cores)"
+        f" ({cpu / seconds:.2f} cores), of which the crawl process"
+        f" {report.get('cpu_crawl', 0) * 1000 / max(pages, 1):.1f} ms/page; requests queued"
+        f" {report.get('requests', 0)} ({report.get('requests', 0) / max(pages, 1):.1f} per page:"
+        " the frontier found ahead of the fetching)"
     )
+
+
+def child_report(out: bytes | None) -> dict[str, Any]:
+    """What the crawl child printed last (pages, its own CPU seconds), or {}."""
+    lines = (out or b"").decode().strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
 
 
 def children_cpu() -> float:

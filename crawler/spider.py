@@ -34,8 +34,14 @@ YIELDED_MAX = 200_000
 # Memoised link judgements, in two generations of at most this many each: a full young
 # generation becomes the old one (the previous old one is dropped), and a hit in the old
 # one moves back to the young. Menus and pagers stay memoised; one-off links age out, so
-# memory stays small and flat.
+# memory stays small and flat. A broad crawl takes turns among its hosts (the downloader-
+# aware queue), so the menus of every portal must fit: a generation holds at least
+# JUDGED_PER_PORTAL judgements per portal (200 portals: 51,200, ~25 MB for both; with
+# 4096 the 200-portal politeness bench re-judged ~100 links on every page), at most
+# JUDGED_GENERATION_MAX.
 JUDGED_GENERATION = 4096
+JUDGED_PER_PORTAL = 256
+JUDGED_GENERATION_MAX = 65_536
 PAST_LAST_PAGE = LinkDecision("drop", "trap_past_last_page")
 Link = tuple[str, str]  # (url, anchor text) as lean link extraction finds it
 
@@ -57,6 +63,9 @@ class PortalSpider(scrapy.Spider):
         self.yielded: set[tuple[str, str, tuple]] = set()
         self._judgements: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
         self._judgements_old: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
+        self._generation = min(
+            max(JUDGED_GENERATION, JUDGED_PER_PORTAL * len(self.portals)), JUDGED_GENERATION_MAX
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -295,7 +304,7 @@ class PortalSpider(scrapy.Spider):
         return judged
 
     def _remember(self, key: tuple[str, Lead | Link, bool], judged: list[Any]) -> None:
-        if len(self._judgements) >= JUDGED_GENERATION:
+        if len(self._judgements) >= self._generation:
             self._judgements_old, self._judgements = self._judgements, {}
         self._judgements[key] = judged
 
