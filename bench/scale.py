@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -255,19 +256,38 @@ def bench_memory(urls: int, limit: int) -> None:
         while proc.poll() is None:
             samples.append((time.monotonic() - began, rss_kb(proc.pid)))
             time.sleep(1.0)
-        out = proc.stdout.read().decode() if proc.stdout else ""
-    pages_done = json.loads(out.splitlines()[-1])["pages"] if out.strip() else 0
+        report = child_report(proc.stdout.read() if proc.stdout else None)
+        times = sorted(
+            t
+            for ts in fetch_times(f"sqlite:///{Path(tmp) / 'm' / 'catalog.sqlite'}").values()
+            for t in ts
+        )
+    pages_done = report.get("pages", 0)
     span = samples[-1][0] if samples else 1
     quarters = [
         max((kb for t, kb in samples if q * span / 4 <= t <= (q + 1) * span / 4), default=0)
         for q in range(4)
     ]
     flat = quarters[3] / max(quarters[1], 1)
+    first = quarters[3] / max(quarters[0], 1)
+    cpu_ms = report.get("cpu_crawl", 0) * 1000 / max(pages_done, 1)
     print(
         f"(c) memory: {pages_done} pages in {span:.0f} s; peak RSS per quarter "
         + " / ".join(f"{kb / 1024:.0f}" for kb in quarters)
-        + f" MB -> last/second quarter {flat:.2f} (target <= 1.25, flat)"
+        + f" MB -> last/second quarter {flat:.2f}, last/first {first:.2f} (target <= 1.25, flat);"
+        + f" crawl process CPU {cpu_ms:.1f} ms/page; "
+        + "pages/s per quarter of the pages "
+        + " / ".join(f"{r:.1f}" for r in quarter_rates(times))
+        + " (falling = a cost that grows with the crawl)"
     )
+
+
+def quarter_rates(times: list[float]) -> list[float]:
+    """Pages/s over each quarter of the captures (sorted capture times)."""
+    if len(times) < 8:
+        return []
+    cuts = [times[len(times) * q // 4] for q in range(4)] + [times[-1]]
+    return [(len(times) // 4) / max(b - a, 1e-9) for a, b in pairwise(cuts)]
 
 
 # ---------------------------------------------------------------- (d) catalog queries
