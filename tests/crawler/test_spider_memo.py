@@ -36,6 +36,6 @@ def test_memo_keeps_every_portals_menu_through_a_round_of_200_portals() -> None:
 
 def test_memo_size_follows_the_portals_within_bounds() -> None:
     assert PortalSpider(portals=[portal(0)])._generation == spider_module.JUDGED_GENERATION
-    assert PortalSpider(portals=[portal(n) for n in range(200)])._generation == 200 * 256
+    assert PortalSpider(portals=[portal(n) for n in range(50)])._generation == 50 * 1024
     many = PortalSpider(portals=[portal(n) for n in range(5000)])
     assert many._generation == spider_module.JUDGED_GENERATION_MAX
