@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,16 @@ def child(spec: dict[str, Any]) -> None:
         catalog_url=spec.get("catalog"),
         settings={"LOG_LEVEL": "ERROR", **spec["settings"]},
     )
-    print(json.dumps({"pages": outcome.stats.get("ogi/pages", 0)}), flush=True)
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    stats = outcome.stats
+    report = {
+        "pages": stats.get("ogi/pages", 0),
+        "cpu_crawl": own.ru_utime + own.ru_stime,  # the crawl process alone
+        "requests": stats.get("scheduler/enqueued", 0),  # the frontier found so far
+    }
+    print(json.dumps(report), flush=True)
 
 
 def start_crawl(portals: Path, archive: Path, catalog: str | None, **settings: Any) -> Any:
@@ -143,9 +153,10 @@ def bench_politeness(portals: int, seconds: int) -> None:
         archive = Path(tmp) / "a"
         before = children_cpu()
         proc = start_crawl(f.portals_path, archive, None, CLOSESPIDER_TIMEOUT=seconds)
-        proc.wait(seconds + 120)
+        out, _ = proc.communicate(timeout=seconds + 120)
         cpu = children_cpu() - before  # the crawl process and the workers it waited for
         times = fetch_times(f"sqlite:///{archive / 'catalog.sqlite'}")
+    report = child_report(out)
     rate = steady_rate(times, warmup=min(5.0, seconds / 4))
     pages = sum(len(ts) for ts in times.values())
     ideal = portals * 1.0
@@ -153,8 +164,17 @@ def bench_politeness(portals: int, seconds: int) -> None:
         f"(a) politeness-bound: {portals} portals at 1 req/s/host, {seconds} s: "
         f"{rate:.1f} pages/s vs ideal {ideal:.0f} -> {rate / ideal:.2f} of ideal (target >= 0.80);"
         f" {pages} pages, crawler CPU {cpu * 1000 / max(pages, 1):.1f} ms/page"
-        f" ({cpu / seconds:.2f} cores)"
+        f" ({cpu / seconds:.2f} cores), of which the crawl process"
+        f" {report.get('cpu_crawl', 0) * 1000 / max(pages, 1):.1f} ms/page; requests queued"
+        f" {report.get('requests', 0)} ({report.get('requests', 0) / max(pages, 1):.1f} per page:"
+        " the frontier found ahead of the fetching)"
     )
+
+
+def child_report(out: bytes | None) -> dict[str, Any]:
+    """What the crawl child printed last (pages, its own CPU seconds), or {}."""
+    lines = (out or b"").decode().strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
 
 
 def children_cpu() -> float:
@@ -236,19 +256,38 @@ def bench_memory(urls: int, limit: int) -> None:
         while proc.poll() is None:
             samples.append((time.monotonic() - began, rss_kb(proc.pid)))
             time.sleep(1.0)
-        out = proc.stdout.read().decode() if proc.stdout else ""
-    pages_done = json.loads(out.splitlines()[-1])["pages"] if out.strip() else 0
+        report = child_report(proc.stdout.read() if proc.stdout else None)
+        times = sorted(
+            t
+            for ts in fetch_times(f"sqlite:///{Path(tmp) / 'm' / 'catalog.sqlite'}").values()
+            for t in ts
+        )
+    pages_done = report.get("pages", 0)
     span = samples[-1][0] if samples else 1
     quarters = [
         max((kb for t, kb in samples if q * span / 4 <= t <= (q + 1) * span / 4), default=0)
         for q in range(4)
     ]
     flat = quarters[3] / max(quarters[1], 1)
+    first = quarters[3] / max(quarters[0], 1)
+    cpu_ms = report.get("cpu_crawl", 0) * 1000 / max(pages_done, 1)
     print(
         f"(c) memory: {pages_done} pages in {span:.0f} s; peak RSS per quarter "
         + " / ".join(f"{kb / 1024:.0f}" for kb in quarters)
-        + f" MB -> last/second quarter {flat:.2f} (target <= 1.25, flat)"
+        + f" MB -> last/second quarter {flat:.2f}, last/first {first:.2f} (target <= 1.25, flat);"
+        + f" crawl process CPU {cpu_ms:.1f} ms/page; "
+        + "pages/s per quarter of the pages "
+        + " / ".join(f"{r:.1f}" for r in quarter_rates(times))
+        + " (falling = a cost that grows with the crawl)"
     )
+
+
+def quarter_rates(times: list[float]) -> list[float]:
+    """Pages/s over each quarter of the captures (sorted capture times)."""
+    if len(times) < 8:
+        return []
+    cuts = [times[len(times) * q // 4] for q in range(4)] + [times[-1]]
+    return [(len(times) // 4) / max(b - a, 1e-9) for a, b in pairwise(cuts)]
 
 
 # ---------------------------------------------------------------- (d) catalog queries

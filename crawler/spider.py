@@ -34,8 +34,16 @@ YIELDED_MAX = 200_000
 # Memoised link judgements, in two generations of at most this many each: a full young
 # generation becomes the old one (the previous old one is dropped), and a hit in the old
 # one moves back to the young. Menus and pagers stay memoised; one-off links age out, so
-# memory stays small and flat.
+# memory stays small and flat. A broad crawl takes turns among its hosts (the downloader-
+# aware queue), so the menus and pagers of every portal must fit: a generation holds at
+# least JUDGED_PER_PORTAL judgements per portal, at most JUDGED_GENERATION_MAX (both
+# generations full: ~70 MB). With 4096 the 200-portal politeness bench re-judged ~100
+# links on every page; with 256 per portal a 50-portal farm of ~2,000 pages each (five
+# columns of ~130 list pages, every list page linking its pager) re-judged most links
+# of every list page late in the crawl, two thirds of the crawl process's CPU.
 JUDGED_GENERATION = 4096
+JUDGED_PER_PORTAL = 1024
+JUDGED_GENERATION_MAX = 65_536
 PAST_LAST_PAGE = LinkDecision("drop", "trap_past_last_page")
 Link = tuple[str, str]  # (url, anchor text) as lean link extraction finds it
 
@@ -57,6 +65,9 @@ class PortalSpider(scrapy.Spider):
         self.yielded: set[tuple[str, str, tuple]] = set()
         self._judgements: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
         self._judgements_old: dict[tuple[str, Lead | Link, bool], list[Any]] = {}
+        self._generation = min(
+            max(JUDGED_GENERATION, JUDGED_PER_PORTAL * len(self.portals)), JUDGED_GENERATION_MAX
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -295,7 +306,7 @@ class PortalSpider(scrapy.Spider):
         return judged
 
     def _remember(self, key: tuple[str, Lead | Link, bool], judged: list[Any]) -> None:
-        if len(self._judgements) >= JUDGED_GENERATION:
+        if len(self._judgements) >= self._generation:
             self._judgements_old, self._judgements = self._judgements, {}
         self._judgements[key] = judged
 

@@ -75,8 +75,15 @@ def test_many_hosts_at_once_none_faster_than_its_delay(tmp_path: Path) -> None:
     for host, host_gaps in gaps.items():
         assert min(host_gaps, default=9) >= shortest - 0.1, (host, sorted(host_gaps)[:3])
         if len(host_gaps) >= 4:
+            # ~8 gaps drawn from 1 s ± 50 %: a host's mean is 1 s within ~0.3 s
             mean = sum(host_gaps) / len(host_gaps)
-            assert mean >= 0.9, (host, mean)  # ~1 request/s on average, never a burst
+            assert mean >= 0.7, (host, mean)  # ~1 request/s on average, never a burst
+    # All ~100 gaps together average the delay itself (within ~4 standard errors): not
+    # faster, and not the ~1.25 s of Scrapy's stock slots, which draw a new delay each
+    # time they look at a slot (crawler.slots), a fifth of the polite rate given away.
+    pooled = [g for host_gaps in gaps.values() for g in host_gaps]
+    assert len(pooled) >= 60, len(pooled)
+    assert 0.9 <= sum(pooled) / len(pooled) <= 1.12, sum(pooled) / len(pooled)
     # ... and every host was crawled at the same time, not a few hosts after another.
     busy = [h for h, ts in arrivals.items() if len(ts) >= seconds // 2]
     assert len(busy) == 12, {h: len(ts) for h, ts in arrivals.items()}
