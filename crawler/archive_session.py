@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import errno
 import logging
+import pkgutil
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from scrapy.utils.misc import load_object
 
 from archive import Archive, ArchiveError, CaptureResult, FetchRecord
 from extract.charset import detect_charset
@@ -84,7 +83,9 @@ class ArchiveSession:
 
     def __init__(self, config: SessionConfig) -> None:
         self.config = config
-        self.hook = load_object(config.hook) if config.hook else None
+        # pkgutil, not Scrapy's load_object: the archive-writer process then never
+        # imports Scrapy (a second or so of its start, which the crawl waits for)
+        self.hook = pkgutil.resolve_name(config.hook) if config.hook else None
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.fatal = False

@@ -9,11 +9,15 @@ Outcome, or a Deferred fired with it), ``finish(stats)`` and ``archive`` (the op
 Archive when it is in this process, else None).
 
 :class:`ProcessWriter` protocol over one duplex pipe, in order:
-crawl → writer ``("record", Handover)`` … ``("finish", stats)``;
+crawl → writer ``SessionConfig`` (at ``spawn``), ``("run", RunMeta)`` (at ``start``),
+``("records", [Handover, …])`` … ``("finish", stats)``;
 writer → crawl ``("ready", run_id, hook_errors)`` | ``("failed", message)``,
 ``("outcomes", [Outcome, …])`` in the order the records came, ``("finished", Finished)``.
 The writer applies records in the order sent; the crawl pairs each outcome with the
-oldest record it is waiting on.
+oldest record it is waiting on. Records handed over in one turn of the reactor go in one
+message: one pickle, one write and one wake-up of the writer for a burst of responses,
+instead of a write per record (each write woke the writer, and on a busy machine the
+crawl's event loop often lost its core to it right there).
 """
 
 from __future__ import annotations
@@ -34,9 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
-
-from twisted.internet.defer import Deferred
+from typing import TYPE_CHECKING, Any
 
 from archive import Archive, ArchiveError
 from crawler.archive_session import (
@@ -47,6 +49,9 @@ from crawler.archive_session import (
     RunMeta,
     SessionConfig,
 )
+
+if TYPE_CHECKING:  # Twisted is the crawl side's: the writer process never imports it
+    from twisted.internet.defer import Deferred
 
 log = logging.getLogger(__name__)
 WRITER_DIED = "archive_writer_died"
@@ -144,11 +149,16 @@ class ProcessWriter:
         self._starting = False
         self._readers: list[_Readable] = []
         self._pidfd: int | None = None
+        self._flush_scheduled = False
 
     archive = None  # the archive is in the writer process
 
     # -- lifecycle
-    def start(self, run: RunMeta) -> None:
+    def spawn(self) -> None:
+        """Start the writer's interpreter now; it imports the archive and the hook's
+        modules (seconds) while the crawl sets itself up, then waits for ``start``."""
+        if self.process is not None:
+            return
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-c", BOOT, str(theirs.fileno()), *sys.path],
@@ -156,10 +166,16 @@ class ProcessWriter:
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
-        self.conn = parent_end = Connection(ours.detach())
-        self._fit_bound_to_socket(parent_end)
-        self._send((self.config, run))
+        self.conn = Connection(ours.detach())
+        self._fit_bound_to_socket(self.conn)
+        self._send(self.config)  # it loads the hook and starts its workers meanwhile
         log.info("archive writer process started (pid %d)", self.process.pid)
+
+    def start(self, run: RunMeta) -> None:
+        self.spawn()
+        assert self.process is not None and self.conn is not None
+        parent_end = self.conn
+        self._send(("run", run))
         with contextlib.suppress(AttributeError, OSError):
             # readable when the writer exits, even while its own children keep the pipe open
             self._pidfd = os.pidfd_open(self.process.pid)
@@ -203,13 +219,23 @@ class ProcessWriter:
         self.max_in_flight_bytes = max(1 << 20, min(self.max_in_flight_bytes, room))
 
     def submit(self, handover: Handover) -> Deferred:
+        from twisted.internet.defer import Deferred
+
         deferred: Deferred = Deferred()
         if self.lost is not None:
             deferred.callback(_lost_outcome(self.lost))
             return deferred
         self.backlog.append((handover, deferred))
-        self._pump()
+        if self.reactor is None:
+            self._pump()
+        elif not self._flush_scheduled:  # the rest of this reactor turn joins the batch
+            self._flush_scheduled = True
+            self.reactor.callLater(0, self._flush)
         return deferred
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        self._pump()
 
     def finish(self, stats: dict[str, Any]) -> Finished | None:
         """Wait for every outcome, send the final stats, wait for the writer to exit.
@@ -229,11 +255,14 @@ class ProcessWriter:
     def wait_idle(self, timeout: float) -> None:
         """Block until every record handed over has its outcome (or the writer is lost)."""
         deadline = time.monotonic() + timeout
+        self._pump()  # a batch still waiting for its reactor turn goes now
         while (self.sent or self.backlog) and self.lost is None:
             self._wait(deadline)
 
     # -- the pipe
     def _pump(self) -> None:
+        """Send what the in-flight bounds allow, as one ``records`` message."""
+        batch: list[Handover] = []
         while self.backlog and self.lost is None and self.ready:
             handover = self.backlog[0][0]
             size = handover.size
@@ -241,12 +270,14 @@ class ProcessWriter:
                 len(self.sent) >= self.max_in_flight
                 or self.bytes_in_flight + size > self.max_in_flight_bytes
             ):
-                return
+                break
             _, deferred = self.backlog.popleft()
             self.sent.append(_Sent(deferred, size))
             self.bytes_in_flight += size
-            self.peak_in_flight = max(self.peak_in_flight, len(self.sent))
-            self._send(("record", handover))
+            batch.append(handover)
+        self.peak_in_flight = max(self.peak_in_flight, len(self.sent))
+        if batch:
+            self._send(("records", batch))
 
     def _send(self, message: tuple) -> None:
         assert self.conn is not None
@@ -383,15 +414,21 @@ BOOT = (
 
 
 def main(fd: int) -> None:
-    """The writer process: its end of the socket pair, then (config, run) on it."""
+    """The writer process: its end of the socket pair, the SessionConfig on it at once,
+    then ``("run", RunMeta)`` when the crawl opens its spider."""
     conn = Connection(fd)
-    config, run = conn.recv()
-    writer_main(conn, config, run)
+    try:
+        config = conn.recv()
+    except (EOFError, OSError):
+        return  # the crawl ended before it configured its writer
+    writer_main(conn, config)
 
 
-def writer_main(conn: Connection, config: SessionConfig, run: RunMeta) -> None:
+def writer_main(conn: Connection, config: SessionConfig) -> None:
     """Entry point of the archive-writer process: serve records until told to finish.
 
+    Everything that needs no RunMeta (imports, the hook and its workers) is done before
+    the run arrives, while the crawl process sets up its crawler.
     Ctrl-C and SIGTERM are the crawl's to handle (it then sends ``finish``); if the crawl
     process dies instead, the pipe closes and the writer commits what it has and exits.
     """
@@ -407,6 +444,11 @@ def writer_main(conn: Connection, config: SessionConfig, run: RunMeta) -> None:
     errors = session.lifecycle("open")  # forks the hook's workers: before any thread starts
     inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(conn, inbox), name="receiver", daemon=True).start()
+    raw = inbox.get()
+    if raw is None:  # the crawl never opened its spider
+        session.lifecycle("close", None)
+        return
+    _, run = pickle.loads(raw)
     try:
         run_id = session.open_archive(run)
     except Exception as exc:
@@ -432,10 +474,15 @@ def _receive(conn: Connection, inbox: queue.SimpleQueue[bytes | None]) -> None:
         inbox.put(None)
 
 
+# Outcomes are answered at least every this many records, even inside one batch of
+# records, so the crawl can send more before the writer has done the whole batch.
+ANSWER_EVERY = 16
+
+
 def _serve(conn: Connection, inbox: queue.SimpleQueue[bytes | None], session: Any) -> None:
     outcomes: list[Outcome] = []
     while True:
-        if outcomes and (inbox.empty() or len(outcomes) >= 64):
+        if outcomes and inbox.empty():
             conn.send(("outcomes", outcomes))  # answers batched while records queue up
             outcomes = []
         raw = inbox.get()
@@ -444,8 +491,12 @@ def _serve(conn: Connection, inbox: queue.SimpleQueue[bytes | None], session: An
             session.flush()
             return
         kind, payload = pickle.loads(raw)
-        if kind == "record":
-            outcomes.append(session.apply(payload))
+        if kind == "records":
+            for handover in payload:
+                outcomes.append(session.apply(handover))
+                if len(outcomes) >= ANSWER_EVERY:
+                    conn.send(("outcomes", outcomes))
+                    outcomes = []
         elif kind == "finish":
             if outcomes:
                 conn.send(("outcomes", outcomes))

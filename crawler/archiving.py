@@ -70,6 +70,14 @@ class ArchivePipeline:
         self.writer: InlineWriter | ProcessWriter | None = None
         self.run_id: int | None = None
         self.fatal = False  # set when the disk is full: nothing more can be stored
+        if self.mode == "process":
+            # Spawned now, as the engine is built: the writer's interpreter imports the
+            # archive and the hook (seconds) while Scrapy builds the rest; open_spider
+            # then only sends it the run and waits for it to be started.
+            self.writer = ProcessWriter(
+                self._config(), on_ready=self._ready, on_lost=self._writer_lost
+            )
+            self.writer.spawn()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -89,21 +97,23 @@ class ArchivePipeline:
             settings_digest=settings_digest(self.crawler),
             portals_digest=portals_digest(portals),
         )
-        config = SessionConfig(
+        if isinstance(self.writer, ProcessWriter):
+            from twisted.internet import reactor
+
+            self.writer.reactor = reactor
+        else:
+            self.writer = InlineWriter(
+                self._config(), on_ready=self._ready, on_lost=self._writer_lost
+            )
+        self.writer.start(run)
+
+    def _config(self) -> SessionConfig:
+        return SessionConfig(
             str(self.directory),
             self.catalog_url,
             self.hook_path,
             log_level=_writer_log_level(self.crawler),
         )
-        if self.mode == "process":
-            from twisted.internet import reactor
-
-            self.writer = ProcessWriter(
-                config, on_ready=self._ready, on_lost=self._writer_lost, reactor=reactor
-            )
-        else:
-            self.writer = InlineWriter(config, on_ready=self._ready, on_lost=self._writer_lost)
-        self.writer.start(run)
 
     def _ready(self, run_id: int, hook_errors: list[str]) -> None:
         self.run_id = run_id
