@@ -220,3 +220,62 @@ def test_writer_mode_setting(mode: str) -> None:
     resumed = Settings({"OGI_ARCHIVE_WRITER": mode, "OGI_RESUME_SINCE": "2024-01-01"})
     assert writer_mode(resumed) == "inline"  # replay reads the archive in the crawl process
     assert writer_mode(Settings({})) == "inline"
+
+
+class Turns:
+    """The crawl's reactor as the writer uses it, turn by turn: Twisted's own
+    deterministic Clock runs callLater(0) at advance(0); readers are only kept, since
+    wait_idle and finish read the pipe themselves."""
+
+    def __init__(self) -> None:
+        from twisted.internet.task import Clock
+
+        self.clock = Clock()
+        self.callLater = self.clock.callLater
+        self.readers: list[Any] = []
+
+    def addReader(self, reader: Any) -> None:
+        self.readers.append(reader)
+
+    def removeReader(self, reader: Any) -> None:
+        self.readers.remove(reader)
+
+
+def test_records_of_one_reactor_turn_go_as_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = Client()
+    writer = InlineWriter(config(tmp_path / "a"), on_ready=inline.ready, on_lost=inline.lost.append)
+    writer.start(RUN)
+    for h in handovers(12):
+        inline.submit(writer, h)
+    writer.finish({})
+
+    client, turns = Client(), Turns()
+    remote = client.writer(tmp_path / "b", reactor=turns, max_in_flight=64)
+    sent: list[str] = []
+    send = remote._send
+    remote.spawn()  # as the pipeline does when Scrapy builds its engine: config only
+    monkeypatch.setattr(remote, "_send", lambda message: (sent.append(message[0]), send(message)))
+    remote.start(RUN)
+    assert sent == ["run"] and len(turns.readers) >= 1
+    for h in handovers(12):
+        client.submit(remote, h)
+    assert len(remote.backlog) == 12 and not remote.sent  # held until the turn ends
+    turns.clock.advance(0)
+    assert sent.count("records") == 1 and len(remote.sent) == 12
+    remote.wait_idle(60)
+    remote.finish({})
+    assert client.lost == [] and client.outcomes == inline.outcomes  # in order, the same
+    assert turns.readers == []
+
+
+def test_a_spawned_writer_whose_crawl_never_starts_exits_cleanly(tmp_path: Path) -> None:
+    """The writer is spawned when Scrapy builds its engine; a crawl can still end before
+    it opens its spider (a bad setting, Ctrl-C): the writer then leaves no archive."""
+    remote = Client().writer(tmp_path / "archive")
+    remote.spawn()
+    assert remote.conn is not None and remote.process is not None
+    remote.conn.close()
+    assert remote.process.wait(60) == 0
+    assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").iterdir())
