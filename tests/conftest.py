@@ -7,6 +7,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from no_network import attempts
+from no_network import install as forbid_outside_hosts
+
+forbid_outside_hosts()
 
 PG_URL = os.environ.get("OGI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -87,3 +91,12 @@ def redis_prefix() -> Iterator[tuple[str, str]]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test that tried to reach an outside host fails the run, even if the code that
+    tried swallowed the refusal."""
+    if attempts:
+        print("\n\ntests tried to reach outside hosts:\n  " + "\n  ".join(sorted(set(attempts))))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
